@@ -1,0 +1,56 @@
+# Convolutional Networks, Measured: every workflow is a make target.
+#   make book       build the HTML book from stored outputs (_build/html)
+#   make test       lint, build the book, run unit, notebook (nbval) and browser tests
+#   make outputs    re-execute the chapters in book/ and store their outputs
+#   make solutions  regenerate exercises/ and solutions/ from notebooks/
+#   make bench      measure run time and memory against the budgets
+# Each target creates .venv and installs the pinned requirements when needed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+# TensorFlow reads these once, at import: quiet logs, same floats on every CPU.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test outputs solutions bench lint venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	    -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -c "import cnnbook, keras, nbval, myst_nb"
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cnnbook tests bench
+
+test: lint book
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions
+
+outputs: $(STAMP)
+	$(PY) -m cnnbook.authoring execute book/*.ipynb
+
+solutions: $(STAMP)
+	$(PY) -m cnnbook.authoring solutions notebooks/*.ipynb
+
+bench: $(STAMP)
+	$(PY) -m cnnbook.bench
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Authoring tools: execute notebooks deterministically, generate exercises."""
