@@ -87,11 +87,24 @@ def measure_floor() -> dict:
     return measure_notebook(nb, REPO, "floor")
 
 
-def measure_analyze(n_layers: int = 150, repeats: int = 20) -> float:
-    """Best-of milliseconds for ``calc.analyze`` on an ``n_layers`` conv stack."""
+def deep_stack(n_layers: int = 150) -> list[calc.Layer]:
+    """Conv-BN-ReLU blocks with an occasional pooling step, ``n_layers`` long."""
     if not isinstance(n_layers, int) or n_layers < 1:
         raise ValueError(f"n_layers must be a positive integer, got {n_layers!r}")
-    layers = [calc.Conv2D(64, 3, padding="same") for _ in range(n_layers)]
+    cycle = [
+        lambda i: calc.Conv2D(32 + i % 64, 3, padding="same", use_bias=False),
+        lambda i: calc.BatchNormalization(),
+        lambda i: calc.ReLU(),
+    ]
+    layers = [cycle[i % 3](i) for i in range(n_layers)]
+    for i in range(len(layers) // 30):  # halve the map a few times on the way down
+        layers[30 * i + 29] = calc.MaxPooling2D(padding="same")
+    return layers
+
+
+def measure_analyze(n_layers: int = 150, repeats: int = 20) -> float:
+    """Best-of milliseconds for ``calc.analyze`` on an ``n_layers`` stack."""
+    layers = deep_stack(n_layers)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
