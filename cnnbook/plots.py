@@ -1,0 +1,50 @@
+"""Figures in the house style: one message per figure, labelled axes with units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+
+PALETTE = ("#4878a8", "#e49444", "#6a9f58", "#d1615d", "#85b6b2", "#a87c9f")
+
+
+def stacked_bars(
+    data: Mapping[str, Mapping[str, float]],
+    parts: Sequence[str],
+    scale: float = 1.0,
+    unit: str = "",
+    title: str = "",
+):
+    """Horizontal stacked bars: one bar per key of ``data``, one segment per part.
+
+    ``data[bar][part]`` is divided by ``scale`` and the axis is labelled ``unit``.
+    Returns the figure (the inline backend displays it).
+    """
+    if not data:
+        raise ValueError("data must hold at least one bar")
+    if not parts:
+        raise ValueError("parts must name at least one segment")
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    if len(parts) > len(PALETTE):
+        raise ValueError(f"parts must have at most {len(PALETTE)} entries")
+    for bar, values in data.items():
+        missing = [p for p in parts if p not in values]
+        if missing:
+            raise ValueError(f"data[{bar!r}] lacks parts {missing}")
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(data) + 1.6))
+    labels = list(data)
+    left = [0.0] * len(labels)
+    for part, colour in zip(parts, PALETTE, strict=False):
+        widths = [data[bar][part] / scale for bar in labels]
+        ax.barh(labels, widths, left=left, color=colour, label=part.replace("_", " "))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel(f"memory ({unit})" if unit else "memory")
+    ax.set_title(title)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.55 - 0.05 * len(data)),
+              ncol=len(parts), frameon=False, fontsize="small")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
