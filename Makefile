@@ -33,8 +33,17 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -c "import cnnbook, keras, nbval, myst_nb"
 	@touch $(STAMP)
 
+# `make book SOLUTIONS=no` leaves the solutions out (for instructors who keep them private).
+SOLUTIONS ?= yes
+PUBLIC_TOC := _build/toc-without-solutions.yml
+
 book: $(STAMP)
+ifeq ($(SOLUTIONS),no)
+	$(PY) -m cnnbook.authoring toc-without-solutions _toc.yml $(PUBLIC_TOC)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going --toc $(PUBLIC_TOC)
+else
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: $(STAMP)
