@@ -47,7 +47,7 @@ endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check cnnbook tests bench
+	$(VENV)/bin/ruff check cnnbook tests
 
 test: lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions
