@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cnnbook import calc
+from cnnbook.tables import BYTE_UNITS
 
 __all__ = [
     "PREFIXES",
@@ -61,21 +62,16 @@ PREFIXES = {
 
 UNANSWERED = "replace the ... with your answer and run this cell again."
 
-# Bytes per unit; the first seven are the units a question may ask for.
+# Bytes per unit: the byte units of cnnbook.tables (which a question may ask for),
+# plus bits, which only a student's answer may use.
 UNITS = {
-    "bytes": 1,
-    "kB": 10**3,
-    "MB": 10**6,
-    "GB": 10**9,
-    "KiB": 2**10,
-    "MiB": 2**20,
-    "GiB": 2**30,
+    **BYTE_UNITS,
     "bits": 1 / 8,
     "kbit": 10**3 / 8,
     "Mbit": 10**6 / 8,
     "Gbit": 10**9 / 8,
 }
-QUESTION_UNITS = ("bytes", "kB", "MB", "GB", "KiB", "MiB", "GiB")
+QUESTION_UNITS = tuple(BYTE_UNITS)
 UNIT_MEANING = {
     "bytes": "bytes",
     "kB": "kilobytes, 10^3 bytes",

@@ -4,21 +4,11 @@ Models are built with ``weights=None``: nothing is downloaded.
 """
 
 import gc
-import importlib
-import os
 
+import keras  # conftest has quieted TensorFlow before this import
 import pytest
 
 from cnnbook import calc
-
-# Quiet, CPU-only TensorFlow even without the conftest; keras is imported after.
-for _name, _value in {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "CUDA_VISIBLE_DEVICES": "-1",
-}.items():
-    os.environ.setdefault(_name, _value)
-keras = importlib.import_module("keras")
 
 # Multiply-adds reported by the papers for a 224 x 224 x 3 input:
 # He et al. 2015, Table 1 ("FLOPs" that are multiply-adds) and Fig. 3 for VGG-19;

@@ -3,23 +3,14 @@
 Building Keras models is the cost here, so stacks are short and inputs small.
 """
 
-import importlib
-import os
 
+import keras  # conftest has quieted TensorFlow before this import
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from cnnbook import calc
 
-# Quiet, CPU-only TensorFlow even without the conftest; keras is imported after.
-for _name, _value in {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "CUDA_VISIBLE_DEVICES": "-1",
-}.items():
-    os.environ.setdefault(_name, _value)
-keras = importlib.import_module("keras")
 kl = keras.layers
 
 ACTIVATION_NAMES = ["relu", "sigmoid", "tanh", "softmax", "gelu", "swish", "elu"]
