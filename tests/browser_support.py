@@ -1,0 +1,143 @@
+"""Serve the built book on 127.0.0.1 and drive Debian's Chromium with Playwright.
+
+Used by the `browser`-marked tests. Chromium is never downloaded: tests use
+`/usr/bin/chromium` (apt-get install chromium) and skip without it, except when
+CI=true, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+HTML = REPO / "_build" / "html"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path(os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+INSTALL_HINT = (
+    f"browser tests need Debian's Chromium at {CHROMIUM}: "
+    "`sudo apt-get install chromium` (Playwright's own browsers are not used)"
+)
+
+
+def require_browser():
+    """Playwright's sync API, or skip (fail when CI=true) without Chromium."""
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "playwright is not installed (pip install -r requirements-dev.txt)"
+    if missing is None and not CHROMIUM.is_file():
+        missing = INSTALL_HINT
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {missing}")
+        pytest.skip(missing)
+    return sync_playwright
+
+
+def build_book() -> Path:
+    """`_build/html`, built with jupyter-book when `make book` has not run."""
+    if not (HTML / "index.html").is_file():
+        bindir = str(Path(sys.executable).parent)
+        jupyter_book = shutil.which("jupyter-book", path=bindir)
+        subprocess.run([jupyter_book or "jupyter-book", "build", str(REPO), "-W", "-n",
+                        "--keep-going"], check=True, capture_output=True, cwd=REPO)
+    return HTML
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".js": "text/javascript", ".mjs": "text/javascript",
+                      ".woff": "font/woff", ".woff2": "font/woff2"}
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """http.server on a free port of 127.0.0.1 in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.hostname == "127.0.0.1"
+
+
+@dataclass
+class PageLog:
+    """What one page did: console errors, refused requests, bytes loaded."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bytes_by_url: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.bytes_by_url.values())
+
+
+def watch(page) -> PageLog:
+    """Record a page's errors and responses; abort every non-local request."""
+    log = PageLog()
+
+    def route(route):
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            log.outside.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and log.console_errors.append(
+        f"{m.text} ({m.location.get('url', '')})"))
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: log.failed.append(
+        f"{r.url}: {r.failure}"))
+
+    def finished(request):
+        if urlsplit(request.url).scheme not in ("http", "https"):
+            return
+        response = request.response()
+        if response is None:
+            return
+        if response.status >= 400:
+            log.failed.append(f"{request.url}: HTTP {response.status}")
+        log.bytes_by_url[request.url] = request.sizes()["responseBodySize"]
+
+    page.on("requestfinished", finished)
+    return log

@@ -1,0 +1,199 @@
+"""The live (anywidget) calculator: Python API, and its JavaScript against calc.
+
+The browser-marked tests import the widget's ES module in Chromium and compare
+what it computes and shows with `cnnbook.calc` and the ipywidgets calculator
+on random stacks, exactly (numbers and formatted text).
+"""
+
+import random
+
+import nbformat
+import pytest
+
+from cnnbook import calc
+from cnnbook.live_calculator import ESM, LiveConvStackCalculator
+from cnnbook.tables import format_bytes, format_int
+from cnnbook.widgets import DTYPES, LAYER_KINDS, PADDINGS, ConvStackCalculator
+from tests.browser_support import REPO, launch, require_browser, serve
+
+
+# ------------------------------------------------------------------ Python side
+def test_seed_network_matches_the_chapter():
+    widget = LiveConvStackCalculator()
+    assert widget.error is None
+    assert widget.report.params == 903_400
+    assert widget.report.inference_bytes == 12_613_600
+    assert widget.training_report.training_bytes == 565_613_600
+    assert repr(widget) == "LiveConvStackCalculator: 3 layers, 903,400 parameters"
+
+
+def test_state_carries_the_module_for_the_static_page():
+    state = LiveConvStackCalculator().get_state()
+    assert state["_esm"] == ESM.read_text()
+    assert "memory for one prediction" in state["_esm"]
+    assert state["input_shape"] == [200, 300, 3]
+    assert state["layers"][0] == {"kind": "Conv2D", "filters": 100, "kernel_size": 3,
+                                  "strides": 2, "padding": "same"}
+
+
+def test_add_and_remove_layers_update_the_report():
+    widget = LiveConvStackCalculator(input_shape=(32, 32, 3), layers=[])
+    assert widget.error == "layers must contain at least one layer, got an empty list"
+    widget.add_layer(filters=8, kernel_size=3)
+    widget.add_layer(kind="MaxPooling2D", kernel_size=2, strides=2)
+    expected = calc.analyze((32, 32, 3), [calc.Conv2D(8, 3, padding="same"),
+                                          calc.MaxPooling2D(2, strides=2)])
+    assert widget.report == expected
+    widget.remove_layer(0)
+    assert [layer.kind for layer in widget.report.layers] == ["MaxPooling2D"]
+    with pytest.raises(ValueError, match="index must be between 0 and 0"):
+        widget.remove_layer(3)
+
+
+def test_settings_that_make_no_network_show_calcs_message():
+    widget = LiveConvStackCalculator(input_shape=(4, 4, 1), layers=[
+        {"kind": "Conv2D", "filters": 2, "kernel_size": 5, "padding": "valid"}])
+    assert widget.report is None
+    assert widget.error == (
+        "layers[0] (conv2d, Conv2D): kernel_size 5 is larger than the input size 4 "
+        "with padding='valid'; use padding='same' or a smaller window")
+    widget.layers = [{**widget.layers[0], "filters": None}]  # a cleared input box
+    assert widget.error == "layer 1: filters must be a positive integer, got None"
+
+
+def test_saved_chapters_carry_the_current_module():
+    """A notebook saved before conv_stack.js changed would publish the old one."""
+    saved = []
+    for path in sorted((REPO / "book").glob("*.ipynb")):
+        widgets = nbformat.read(path, as_version=4).metadata.get("widgets", {})
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {})
+        for model in state.get("state", {}).values():
+            if model["state"].get("_anywidget_id", "").endswith(
+                    "LiveConvStackCalculator"):
+                saved.append((path.name, model["state"]["_esm"] == ESM.read_text()))
+    assert saved, "no chapter shows the live calculator"
+    assert all(same for _, same in saved), (
+        f"re-execute these chapters (python -m cnnbook.authoring execute): {saved}")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"input_shape": (32, 32)}, "input_shape must be"),
+    ({"input_shape": "32"}, "input_shape must be"),
+    ({"layers": {"kind": "Conv2D"}}, "layers must be a list"),
+    ({"layers": [{"kind": "Dense"}]}, r"layers\[0\]\['kind'\] must be one of Conv2D"),
+    ({"layers": [{"padding": "full"}]}, r"\['padding'\] must be one of same, valid"),
+    ({"layers": [{"size": 3}]}, r"unknown keys \['size'\]; allowed keys are kind"),
+    ({"layers": [{"filters": 2.5}]}, r"\['filters'\] must be an integer"),
+    ({"layers": ["conv"]}, r"layers\[0\] must be a dict"),
+    ({"batch_size": "50"}, "batch_size must be an integer"),
+    ({"dtype": "int3"}, "dtype must be one of float32, float16, bfloat16, float64"),
+])
+def test_bad_arguments_raise_value_errors_naming_them(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LiveConvStackCalculator(**kwargs)
+
+
+# ------------------------------------------------------------------ in Chromium
+def random_stacks(count: int, seed: int = 2026) -> list[dict]:
+    """Calculator settings: mostly valid stacks, some with bad or misfitting values."""
+    rng = random.Random(seed)
+
+    def size(low, high, bad=0.04):
+        return rng.choice([0, -1, -3]) if rng.random() < bad else rng.randint(low, high)
+
+    stacks = []
+    for _ in range(count):
+        big = rng.random() < 0.2
+        layers = [
+            {"kind": rng.choice(LAYER_KINDS), "filters": size(1, 2048 if big else 256),
+             "kernel_size": size(1, 7), "strides": size(1, 4),
+             "padding": rng.choice(PADDINGS)}
+            for _ in range(rng.choice([0] + [1, 2, 3, 4, 5, 6] * 8))
+        ]
+        stacks.append({
+            "input_shape": [size(1, 4096 if big else 300, 0.02),
+                            size(1, 4096 if big else 300, 0.02), size(1, 64, 0.02)],
+            "layers": layers,
+            "batch_size": size(1, 512, 0.03),
+            "dtype": rng.choice(DTYPES),
+        })
+    return stacks
+
+
+def mb_and_mib(num_bytes: int) -> str:
+    return (f"{format_int(num_bytes)} bytes = {format_bytes(num_bytes, 'MB')} = "
+            f"{format_bytes(num_bytes, 'MiB')}")
+
+
+def python_answer(settings: dict) -> dict:
+    """What the ipywidgets calculator computes and shows for these settings."""
+    widget = ConvStackCalculator(settings["input_shape"], settings["layers"],
+                                 settings["batch_size"], settings["dtype"])
+    if widget.error is not None:
+        return {"error": widget.error}
+    r, t = widget.report, widget.training_report
+    return {
+        "report": {
+            "layers": [{"name": x.name, "kind": x.kind,
+                        "output_shape": list(x.output_shape),
+                        "params": str(x.params), "macs": str(x.macs),
+                        "activation_bytes": str(x.activation_bytes)}
+                       for x in r.layers],
+            "params": str(r.params), "macs": str(r.macs),
+            "inference_bytes": str(r.inference_bytes),
+            "training_bytes": str(t.training_bytes),
+        },
+        "text": {
+            "layers": [[x.name, " x ".join(map(str, x.output_shape)),
+                        format_int(x.params), format_bytes(x.activation_bytes, "MB", 2),
+                        format_int(x.macs)]
+                       for x in r.layers],
+            "parameters": format_int(r.params),
+            "macs": format_int(r.macs),
+            "prediction": mb_and_mib(r.inference_bytes),
+            "training": mb_and_mib(t.training_bytes),
+            "bars": [format_bytes(x.activation_bytes * t.batch_size, "MB")
+                     for x in t.layers],
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def module_page():
+    """A Chromium page with the calculator's ES module imported as `window.calc`."""
+    sync_playwright = require_browser()
+    with serve(ESM.parent) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(base)  # any page of the server: an http origin for the import
+        page.evaluate("async (url) => { window.calc = await import(url); }",
+                      base + ESM.name)
+        yield page
+        browser.close()
+
+
+@pytest.mark.browser
+def test_module_agrees_with_calc_on_random_stacks(module_page):
+    stacks = random_stacks(400)
+    expected = [python_answer(s) for s in stacks]
+    got = module_page.evaluate("(cases) => cases.map((c) => calc.describeJSON(c))",
+                               stacks)
+    valid = sum("report" in e for e in expected)
+    assert valid >= 200, f"only {valid} valid stacks; the test needs at least 200"
+    assert valid < len(stacks)  # error messages are compared too
+    for settings, want, have in zip(stacks, expected, got, strict=True):
+        assert have == want, settings
+
+
+@pytest.mark.browser
+def test_byte_formatting_rounds_like_python(module_page):
+    rng = random.Random(7)
+    values = [0, 1, 49_999, 50_000, 150_000, 250_000, 350_000, 1_250_000,
+              5 * 2**18, 3 * 2**19, 2**20, 15 * 2**16, 10**15 + 5 * 10**5]
+    values += [rng.randrange(10**rng.randint(1, 13)) for _ in range(300)]
+    cases = [(v, unit, digits) for v in values for unit in ("MB", "MiB")
+             for digits in (1, 2)]
+    got = module_page.evaluate(
+        "(cases) => cases.map(([v, u, d]) => calc.formatBytes(BigInt(v), u, d))",
+        [[str(v), u, d] for v, u, d in cases])
+    assert got == [format_bytes(v, u, d) for v, u, d in cases]
