@@ -273,8 +273,8 @@ def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
         value = _parse_number(number_text) if number_text else None
         if value is None:
             raise ValueError(
-                f"could not read a number in {answer!r}; write e.g. 12.6 or "
-                f"'12.6 {unit}'"
+                f"could not read a number in {answer!r}; write e.g. 3.5 or "
+                f"'3.5 {unit}'"
             )
         if written is None:
             return value * UNITS[unit], unit, False

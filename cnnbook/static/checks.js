@@ -101,7 +101,7 @@ export function parseQuantity(answer, unit, tables) {
   const value = numberText ? parseNumber(numberText) : null;
   if (value === null) {
     throw new Error(`could not read a number in ${reprStr(answer)}; write e.g. ` +
-      `12.6 or '12.6 ${unit}'`);
+      `3.5 or '3.5 ${unit}'`);
   }
   if (written === undefined) return [value * tables.units[unit], unit, false];
   const understood = tables.unit_of[written.toLowerCase()];
@@ -228,7 +228,7 @@ function render({ model, el }) {
   input.type = "text";
   input.name = "answer";
   input.placeholder = model.get("spec").kind === "quantity"
-    ? `e.g. 12.6 ${model.get("spec").unit}` : "e.g. 1,234";
+    ? `e.g. 3.5 ${model.get("spec").unit}` : "e.g. 1,234";
   input.value = model.get("answer") || "";
   input.style.cssText = "width:16em;margin-right:0.5em";
   const button = document.createElement("button");
