@@ -1,21 +1,37 @@
 """The "will it fit?" calculator of chapter 3: the largest batch a GPU can train.
 
 Choose the GPU's memory, a network, the precision, the optimizer and whether to
-checkpoint gradients; the widget shows the largest batch whose training step
+checkpoint gradients; the calculator shows the largest batch whose training step
 fits (:func:`cnnbook.memory_plan.largest_batch`) and what the memory holds at
-that batch. All arithmetic is :mod:`cnnbook.memory_plan` on calc reports; bad
-settings show the ValueError's message in place of results.
+that batch.
+
+:class:`WillItFit` is an anywidget: its settings are synced traits and its ES
+module (``cnnbook/static/will_it_fit.js``) does the arithmetic in the page, so
+the published book recomputes with no kernel. Python precomputes, once per
+offered network, the only numbers the arithmetic needs (:func:`network_facts`:
+parameters, input values, layer-output values kept per image with and without
+checkpointing) and passes them in the ``options`` trait with the precisions and
+optimizers. The JavaScript mirrors :func:`memory_plan.step_memory` and
+:func:`memory_plan.largest_batch`; ``batch``, ``memory``, ``budget``, ``error``
+and :meth:`WillItFit.text` give the Python side's answer for the current
+settings (tests compare the two in Chromium).
 """
 
 from __future__ import annotations
 
 import functools
-import html
+import math
+import numbers
+from pathlib import Path
 
-import ipywidgets as widgets
+import anywidget
+import traitlets
 
-from cnnbook import memory_plan
-from cnnbook.tables import Table, format_bytes
+from cnnbook import calc, memory_plan
+from cnnbook.tables import format_bytes
+
+ESM = Path(__file__).with_name("static") / "will_it_fit.js"
+"""The ES module that renders the calculator and does its arithmetic."""
 
 NETWORKS = {
     "ResNet-50, 224 x 224": {"depth": 50},
@@ -30,129 +46,191 @@ NETWORKS = {
 CUSTOM = "custom"
 GPU_CHOICES = tuple(f"{gb} GB" for gb in memory_plan.GPU_SIZES_GB) + (CUSTOM,)
 OPTIMIZERS = ("sgd", "momentum", "adam")
+BATCH_LIMIT = 1_000_000
+"""The largest batch searched (:func:`memory_plan.largest_batch`'s ``limit``)."""
+
 PART_NAMES = {
     "parameters": "parameters",
     "gradients": "gradients",
     "optimizer_state": "optimizer state",
-    "gradient_accumulator": "gradient accumulator",
     "inputs": "input batch",
     "activations": "activations (layer outputs)",
 }
-
-_STYLE = {"description_width": "8em"}
-_BOX = widgets.Layout(width="20em")
+"""The rows the calculator shows, in order (no gradient accumulation here)."""
 
 
 @functools.cache
-def network_report(name: str):
+def network_report(name: str) -> calc.Report:
     """The calc report of one of :data:`NETWORKS` (computed once)."""
     if name not in NETWORKS:
         raise ValueError(f"network must be one of {list(NETWORKS)}, got {name!r}")
     return memory_plan.resnet_report(**NETWORKS[name])
 
 
-class WillItFit(widgets.VBox):
+@functools.cache
+def network_facts(name: str) -> dict[str, int]:
+    """What the page needs of one network, per image, in values (not bytes).
+
+    ``params``; ``input_values`` of one image; ``activation_values``, every
+    layer output kept for backpropagation; ``checkpointed_values``, what
+    gradient checkpointing with the square-root rule keeps instead.
+    """
+    report = network_report(name)
+    values = [layer.output_elements for layer in report.layers]
+    segments = memory_plan.sqrt_segments(len(values))
+    return {
+        "params": report.params,
+        "input_values": math.prod(report.input_shape),
+        "activation_values": sum(values),
+        "checkpointed_values": memory_plan.checkpointed_values(values, segments),
+    }
+
+
+def page_options() -> dict:
+    """The choices and per-network numbers the ES module computes with."""
+    return {
+        "gpus": list(GPU_CHOICES),
+        "custom": CUSTOM,
+        "networks": {name: network_facts(name) for name in NETWORKS},
+        "precisions": {name: [p.parameter_bytes, p.activation_bytes, p.input_bytes]
+                       for name, p in memory_plan.PRECISIONS.items()},
+        "optimizers": {name: calc.OPTIMIZER_SLOTS[name] for name in OPTIMIZERS},
+        "limit": BATCH_LIMIT,
+    }
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _choice(arg: str, value: object, choices) -> None:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{arg} must be one of {list(choices)}, got {value!r}")
+
+
+class WillItFit(anywidget.AnyWidget):
     """GPU memory, network, precision, optimizer, checkpointing -> largest batch.
 
-    ``batch`` is the largest batch that fits (0 if none) and ``memory`` the
-    :class:`memory_plan.StepMemory` at that batch (None when none fits or the
-    settings are invalid); ``error`` holds the message shown instead.
+    ``gpu`` is one of :data:`GPU_CHOICES` ("custom" reads ``custom_gb``);
+    ``reserve_gb`` is kept free for what is not counted (workspace, CUDA
+    context, fragmentation). Numbers out of range (a negative reserve, a
+    custom size of 0 GB) are accepted and shown as a message in place of the
+    results, as the page does when they are typed in.
     """
+
+    _esm = ESM
+    gpu = traitlets.Unicode().tag(sync=True)
+    custom_gb = traitlets.Float(allow_none=True).tag(sync=True)
+    reserve_gb = traitlets.Float(allow_none=True).tag(sync=True)
+    network = traitlets.Unicode().tag(sync=True)
+    precision = traitlets.Unicode().tag(sync=True)
+    optimizer = traitlets.Unicode().tag(sync=True)
+    checkpointing = traitlets.Bool().tag(sync=True)
+    options = traitlets.Dict().tag(sync=True)
 
     def __init__(self, gpu: str = "16 GB", network: str = "ResNet-50, 224 x 224",
                  precision: str = "float32", optimizer: str = "adam",
                  checkpointing: bool = False, custom_gb: float = 12.0,
-                 reserve_gb: float = 1.0):
-        self.gpu = widgets.Dropdown(options=GPU_CHOICES, value=gpu,
-                                    description="GPU memory", layout=_BOX, style=_STYLE)
-        self.custom_gb = widgets.FloatText(value=custom_gb, description="custom (GB)",
-                                           layout=_BOX, style=_STYLE)
-        self.reserve_gb = widgets.FloatText(value=reserve_gb,
-                                            description="reserve (GB)",
-                                            layout=_BOX, style=_STYLE)
-        self.network = widgets.Dropdown(options=list(NETWORKS), value=network,
-                                        description="network", layout=_BOX,
-                                        style=_STYLE)
-        self.precision = widgets.Dropdown(options=list(memory_plan.PRECISIONS),
-                                          value=precision, description="precision",
-                                          layout=_BOX, style=_STYLE)
-        self.optimizer = widgets.Dropdown(options=OPTIMIZERS, value=optimizer,
-                                          description="optimizer", layout=_BOX,
-                                          style=_STYLE)
-        self.checkpointing = widgets.Checkbox(value=checkpointing,
-                                              description="gradient checkpointing",
-                                              style=_STYLE)
-        self.results = widgets.HTML()
-        self.batch = self.memory = self.error = None
-        for control in self.controls:
-            control.observe(self._on_change, names="value")
-        super().__init__([
-            widgets.HBox([self.gpu, self.custom_gb, self.reserve_gb]),
-            widgets.HBox([self.network, self.precision, self.optimizer]),
-            self.checkpointing,
-            self.results,
-        ])
-        self.recompute()
+                 reserve_gb: float = 1.0, **kwargs):
+        _choice("gpu", gpu, GPU_CHOICES)
+        _choice("network", network, NETWORKS)
+        _choice("precision", precision, memory_plan.PRECISIONS)
+        _choice("optimizer", optimizer, OPTIMIZERS)
+        if not isinstance(checkpointing, bool):
+            raise ValueError(
+                f"checkpointing must be True or False, got {checkpointing!r}")
+        for arg, value in (("custom_gb", custom_gb), ("reserve_gb", reserve_gb)):
+            if not _is_number(value):
+                raise ValueError(f"{arg} must be a number of GB, got {value!r}")
+        super().__init__(gpu=gpu, network=network, precision=precision,
+                         optimizer=optimizer, checkpointing=checkpointing,
+                         custom_gb=float(custom_gb), reserve_gb=float(reserve_gb),
+                         options=page_options(), **kwargs)
 
-    @property
-    def controls(self) -> tuple[widgets.Widget, ...]:
-        return (self.gpu, self.custom_gb, self.reserve_gb, self.network,
-                self.precision, self.optimizer, self.checkpointing)
-
+    # ------------------------------------------------------------ the arithmetic
     def memory_bytes(self) -> float:
-        """The GPU's memory in bytes, from the dropdown or the custom field."""
-        self.custom_gb.disabled = self.gpu.value != CUSTOM
-        if self.gpu.value == CUSTOM:
-            gb = self.custom_gb.value
-            if not gb > 0:
-                raise ValueError(f"custom GPU memory must be a positive number of GB, "
+        """The GPU's memory in bytes, from the choice or ``custom_gb``."""
+        _choice("gpu", self.gpu, GPU_CHOICES)
+        if self.gpu == CUSTOM:
+            gb = self.custom_gb
+            if gb is None or not (math.isfinite(gb) and gb > 0):
+                raise ValueError("custom GPU memory must be a positive number of GB, "
                                  f"got {gb!r}")
         else:
-            gb = float(self.gpu.value.split()[0])
+            gb = float(self.gpu.split()[0])
         return gb * 1e9
 
-    def _on_change(self, change) -> None:
-        self.recompute()
-
-    def recompute(self) -> None:
-        """Find the largest batch for the current settings, or show why not."""
-        try:
-            memory = self.memory_bytes()
-            reserve = self.reserve_gb.value * 1e9
-            report = network_report(self.network.value)
-            setup = {"precision": self.precision.value,
-                     "optimizer": self.optimizer.value,
-                     "checkpointing": self.checkpointing.value}
-            batch = memory_plan.largest_batch(report, memory, reserve_bytes=reserve,
-                                              **setup)
-        except ValueError as err:
-            self.batch = self.memory = None
-            self.error = str(err)
-            self.results.value = (
-                '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">'
-                f"&#9888; {html.escape(self.error)}</div>"
-            )
-            return
-        self.error, self.batch = None, batch
+    def _solve(self):
+        """(largest batch, StepMemory or None, budget, one image's StepMemory)."""
+        memory = self.memory_bytes()
+        reserve = self.reserve_gb
+        if reserve is None or not (math.isfinite(reserve) and reserve >= 0):
+            raise ValueError("reserve must be a non-negative number of GB, "
+                             f"got {reserve!r}")
+        _choice("network", self.network, NETWORKS)
+        _choice("precision", self.precision, memory_plan.PRECISIONS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        report = network_report(self.network)
+        setup = {"precision": self.precision, "optimizer": self.optimizer,
+                 "checkpointing": self.checkpointing}
+        batch = memory_plan.largest_batch(report, memory, reserve_bytes=reserve * 1e9,
+                                          limit=BATCH_LIMIT, **setup)
+        budget = memory - reserve * 1e9
         if batch == 0:
-            self.memory = None
-            one = memory_plan.step_memory(report, 1, **setup)
-            self.results.value = (
-                f"<p><b>Not even one image fits</b>: one image needs "
+            return 0, None, budget, memory_plan.step_memory(report, 1, **setup)
+        return batch, memory_plan.step_memory(report, batch, **setup), budget, None
+
+    def _result(self):
+        try:
+            return self._solve(), None
+        except ValueError as err:
+            return None, str(err)
+
+    @property
+    def error(self) -> str | None:
+        """The message the page shows in place of results, or None."""
+        return self._result()[1]
+
+    @property
+    def batch(self) -> int | None:
+        """The largest batch that fits (0 if none), None while invalid."""
+        solved = self._result()[0]
+        return None if solved is None else solved[0]
+
+    @property
+    def memory(self) -> memory_plan.StepMemory | None:
+        """The step's memory at the largest batch; None if none fits or invalid."""
+        solved = self._result()[0]
+        return None if solved is None else solved[1]
+
+    @property
+    def budget(self) -> float | None:
+        """Bytes available after the reserve, None while invalid."""
+        solved = self._result()[0]
+        return None if solved is None else solved[2]
+
+    def text(self) -> dict:
+        """What the page shows, as text: ``{"error"}``, ``{"none_fits"}`` or the
+        headline and the breakdown's rows (the page's JS must show the same)."""
+        solved, error = self._result()
+        if error is not None:
+            return {"error": error}
+        batch, memory, budget, one = solved
+        if batch == 0:
+            return {"none_fits": (
+                f"Not even one image fits: one image needs "
                 f"{format_bytes(one.total, 'GB', 2)}, the GPU offers "
-                f"{format_bytes(memory - reserve, 'GB', 2)} after the reserve.</p>")
-            return
-        self.memory = memory_plan.step_memory(report, batch, **setup)
-        self.results.value = render(self.memory, memory - reserve)
+                f"{format_bytes(budget, 'GB', 2)} after the reserve.")}
+        parts = memory.as_dict()
+        rows = [[name, format_bytes(parts[part], "GB", 2)]
+                for part, name in PART_NAMES.items()]
+        rows.append(["total", format_bytes(memory.total, "GB", 2)])
+        rows.append(["available after the reserve", format_bytes(budget, "GB", 2)])
+        return {"headline": (f"Largest batch that fits: {batch} images "
+                             f"({memory.precision}, {memory.optimizer})"),
+                "rows": rows}
 
-
-def render(memory: memory_plan.StepMemory, budget: float) -> str:
-    """HTML: the largest batch, then the breakdown of the step's memory."""
-    parts = memory.as_dict()
-    rows = [[PART_NAMES[part], format_bytes(value, "GB", 2)]
-            for part, value in parts.items() if part != "total"]
-    rows.append(["total", format_bytes(parts["total"], "GB", 2)])
-    rows.append(["available after the reserve", format_bytes(budget, "GB", 2)])
-    table = Table(["memory for", f"at a batch of {memory.batch_size}"], rows)
-    return (f"<p><b>Largest batch that fits: {memory.batch_size} images</b> "
-            f"({memory.precision}, {memory.optimizer})</p>" + table._repr_html_())
+    def __repr__(self) -> str:
+        shown = self.text()
+        return "WillItFit: " + (shown.get("headline") or shown.get("none_fits")
+                                or shown["error"])
