@@ -1,42 +1,39 @@
 """Widgets of chapters 1 and 4: dense vs conv parameters, and downsampling viewed.
 
-Thin ipywidgets front ends: the numbers come from :mod:`cnnbook.calc` and the
-images from :mod:`cnnbook.pooling` (NumPy), so both update instantly. Bad
-settings show the ValueError message in place of the results.
+Both are anywidgets that compute in the page itself, so the published book
+(static HTML, no kernel) stays interactive. Their settings are synced traits;
+the ES modules `cnnbook/static/param_counter.js` and
+`cnnbook/static/downsampling.js` render the controls and do the arithmetic,
+mirroring :mod:`cnnbook.calc` and :mod:`cnnbook.pooling`. The Python classes
+check their constructor arguments and give the Python answer for the current
+settings (``counts``, ``text``, ``outputs``, ``error``), which the tests
+compare with the JavaScript. Bad settings typed into the page show the
+ValueError message of the Python side in place of the results.
 """
 
 from __future__ import annotations
 
-import html
-import io
+import base64
+import numbers
+from pathlib import Path
 
-import ipywidgets as widgets
+import anywidget
 import numpy as np
+import traitlets
 
 from cnnbook import calc, pooling
-from cnnbook.tables import Table
 
-__all__ = ["DownsamplingViewer", "ParameterCounter", "parameter_counts", "png_bytes"]
+__all__ = ["DownsamplingViewer", "ParameterCounter", "parameter_counts"]
 
-_NARROW = widgets.Layout(width="6em")
-
-
-def _labelled(label: str, control: widgets.Widget) -> widgets.HBox:
-    """A control with its label in an HTML widget beside it.
-
-    Controls get no ``description``: the widget manager of the published page
-    typesets descriptions with MathJax 2's API, which the book's MathJax 3
-    lacks, and every description would log an error in the page's console.
-    """
-    name = widgets.HTML(html.escape(label), layout=widgets.Layout(width="6.5em"))
-    return widgets.HBox([name, control])
+STATIC = Path(__file__).with_name("static")
+COUNTER_ESM = STATIC / "param_counter.js"
+"""The ES module of :class:`ParameterCounter`."""
+DOWNSAMPLING_ESM = STATIC / "downsampling.js"
+"""The ES module of :class:`DownsamplingViewer`."""
 
 
-def _error_html(message: str) -> str:
-    return (
-        '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">'
-        f"&#9888; {html.escape(message)}</div>"
-    )
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def parameter_counts(
@@ -58,8 +55,8 @@ def parameter_counts(
     conv = calc.analyze(
         input_shape, [calc.Conv2D(filters, kernel_size, padding="same")]
     )
-    inputs = int(np.prod(input_shape))
-    outputs = int(np.prod(conv.layers[0].output_shape))
+    inputs = int(np.prod(input_shape, dtype=object))
+    outputs = int(np.prod(conv.layers[0].output_shape, dtype=object))
     return {
         "dense": dense.params,
         "conv": conv.params,
@@ -68,152 +65,177 @@ def parameter_counts(
     }
 
 
-class ParameterCounter(widgets.VBox):
+COUNTER_SETTINGS = ("height", "width", "channels", "units", "filters", "kernel_size")
+
+
+class ParameterCounter(anywidget.AnyWidget):
     """Vary the image size, units, filters and kernel; read both parameter counts.
 
-    ``counts`` holds the last :func:`parameter_counts` (None while the settings
-    are invalid) and ``error`` the message shown instead.
+    Integers that make no layer (0, negative) are accepted and shown as calc's
+    message in place of the counts; arguments that are not integers raise
+    ValueError. ``counts`` is :func:`parameter_counts` for the current
+    settings (None while they are invalid), ``text`` the formatted cells the
+    page shows and ``error`` the message shown instead.
     """
 
-    def __init__(self, height=200, width=300, channels=3, units=100, filters=100,
-                 kernel_size=3):
-        def box(value, label):
-            control = widgets.IntText(value=value, layout=_NARROW)
-            control.observe(lambda _: self.recompute(), names="value")
-            self._labels[label] = control
-            return control
+    _esm = COUNTER_ESM
+    height = traitlets.Int(allow_none=True).tag(sync=True)
+    width = traitlets.Int(allow_none=True).tag(sync=True)
+    channels = traitlets.Int(allow_none=True).tag(sync=True)
+    units = traitlets.Int(allow_none=True).tag(sync=True)
+    filters = traitlets.Int(allow_none=True).tag(sync=True)
+    kernel_size = traitlets.Int(allow_none=True).tag(sync=True)
 
-        self._labels: dict[str, widgets.IntText] = {}
+    def __init__(self, height: int = 200, width: int = 300, channels: int = 3,
+                 units: int = 100, filters: int = 100, kernel_size: int = 3,
+                 **kwargs):
+        values = dict(zip(COUNTER_SETTINGS,
+                          (height, width, channels, units, filters, kernel_size),
+                          strict=True))
+        for arg, value in values.items():
+            if not _is_int(value):
+                raise ValueError(f"{arg} must be an integer, got {value!r}")
+        super().__init__(**{k: int(v) for k, v in values.items()}, **kwargs)
 
-        self.height = box(height, "height")
-        self.width = box(width, "width")
-        self.channels = box(channels, "channels")
-        self.units = box(units, "Dense units")
-        self.filters = box(filters, "filters")
-        self.kernel_size = box(kernel_size, "kernel")
-        self.results = widgets.HTML()
-        self.counts = None
-        self.error = None
-        labelled = [_labelled(label, c) for label, c in self._labels.items()]
-        super().__init__([
-            widgets.HBox(labelled[:3]),
-            widgets.HBox(labelled[3:]),
-            self.results,
-        ])
-        self.recompute()
+    @property
+    def shape(self) -> tuple:
+        return (self.height, self.width, self.channels)
 
-    def recompute(self) -> None:
+    def _compute(self):
         try:
-            shape = (self.height.value, self.width.value, self.channels.value)
-            self.counts = parameter_counts(shape, self.units.value,
-                                           self.filters.value, self.kernel_size.value)
+            counts = parameter_counts(self.shape, self.units, self.filters,
+                                      self.kernel_size)
         except ValueError as err:
-            self.counts, self.error = None, str(err)
-            self.results.value = _error_html(self.error)
-            return
-        self.error = None
+            return None, str(err)
+        return counts, None
+
+    @property
+    def counts(self) -> dict[str, int] | None:
+        return self._compute()[0]
+
+    @property
+    def error(self) -> str | None:
+        """The message the page shows in place of the counts, or None."""
+        return self._compute()[1]
+
+    @property
+    def text(self) -> dict[str, str] | None:
+        """The formatted numbers and formulas the page shows (None on error)."""
         c = self.counts
-        k = self.kernel_size.value
-        table = Table(["layer", "parameters", "formula"], [
-            ["Dense", c["dense"], f"({'x'.join(map(str, shape))} + 1) x "
-             f"{self.units.value}"],
-            ["Conv2D", c["conv"], f"({k}x{k}x{shape[2]} + 1) x {self.filters.value}"],
-        ])
-        ratio = c["dense"] / c["conv"]
-        self.results.value = (
-            table._repr_html_()
-            + f"<p>The Dense layer has <b>{ratio:,.0f} times</b> the parameters of "
-            f"the Conv2D layer. The Conv2D layer outputs {c['conv_outputs']:,} "
-            f"values; a Dense layer with that many outputs would need "
-            f"{c['dense_same_outputs']:,} parameters.</p>"
-        )
+        if c is None:
+            return None
+        k, shape = self.kernel_size, self.shape
+        return {
+            "dense": f"{c['dense']:,}",
+            "conv": f"{c['conv']:,}",
+            "dense_formula": f"({'x'.join(map(str, shape))} + 1) x {self.units}",
+            "conv_formula": f"({k}x{k}x{shape[2]} + 1) x {self.filters}",
+            "ratio": f"{c['dense'] / c['conv']:,.0f}",
+            "conv_outputs": f"{c['conv_outputs']:,}",
+            "dense_same_outputs": f"{c['dense_same_outputs']:,}",
+        }
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            return f"ParameterCounter: {self.error}"
+        t = self.text
+        return (f"ParameterCounter: Dense {t['dense']} parameters, "
+                f"Conv2D {t['conv']} parameters")
 
 
-def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
-    """A 2-D array as a grey PNG, min to black and max to white, pixels repeated
-    ``scale`` times so that small maps stay visible."""
-    import matplotlib.image
-
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2 or image.size == 0:
-        raise ValueError(f"image must be a non-empty 2-D array, got {image.shape}")
-    if not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
-    low, high = image.min(), image.max()
-    image = (image - low) / (high - low) if high > low else np.zeros_like(image)
-    image = np.kron(image, np.ones((scale, scale)))
-    buffer = io.BytesIO()
-    matplotlib.image.imsave(buffer, image, cmap="gray", vmin=0, vmax=1, format="png",
-                            metadata={"Software": None})
-    return buffer.getvalue()
+def encode_image(image: np.ndarray) -> str:
+    """A 2-D float32 array as base64 of its little-endian bytes, row by row."""
+    return base64.b64encode(np.ascontiguousarray(image, "<f4").tobytes()).decode()
 
 
-class DownsamplingViewer(widgets.VBox):
+def decode_image(text: str, shape) -> np.ndarray:
+    """The inverse of :func:`encode_image`."""
+    return np.frombuffer(base64.b64decode(text), "<f4").reshape(shape).astype(
+        np.float32)
+
+
+MAX_PIXELS = 40_000
+"""Largest image the viewer carries (it travels in the page as float32)."""
+
+
+class DownsamplingViewer(anywidget.AnyWidget):
     """One grey image after max pooling, average pooling and a strided convolution.
 
-    Controls: the pooling window (also the convolution's kernel size) and the
-    stride. ``outputs`` maps each method to its last output array (empty while
-    the settings are invalid) and ``error`` holds the message shown instead.
+    Controls: the pooling window (also the convolution's kernel size, 1 to
+    ``max_pool_size``) and the stride. The image travels in the page as
+    float32 (base64), with :func:`cnnbook.pooling.edge_kernel` for every pool
+    size; the page computes the three outputs in float64. ``outputs`` maps each
+    method to :func:`cnnbook.pooling.downsample_all`'s array (empty while the
+    settings are invalid) and ``error`` holds the message shown instead.
     """
 
     METHODS = ("max pooling", "average pooling", "strided convolution")
 
-    def __init__(self, image: np.ndarray, pool_size: int = 2, strides: int = 2,
-                 display_size: int = 192):
-        image = np.asarray(image, dtype=np.float32)
-        if image.ndim != 2 or min(image.shape) < 2:
-            raise ValueError(
-                f"image must be a 2-D grey image of at least 2 x 2, got {image.shape}"
-            )
-        self.image = image
-        self.display_size = display_size
-        if not isinstance(display_size, int) or display_size < 16:
-            raise ValueError(
-                f"display_size must be an integer of at least 16 (pixels), "
-                f"got {display_size!r}"
-            )
-        self.pool_size = widgets.IntSlider(value=pool_size, min=1, max=8)
-        self.strides = widgets.IntSlider(value=strides, min=1, max=8)
-        self.pictures = {m: widgets.Image(format="png") for m in self.METHODS}
-        self.captions = {m: widgets.HTML() for m in self.METHODS}
-        self.message = widgets.HTML()
-        self.outputs: dict[str, np.ndarray] = {}
-        self.error = None
-        for control in (self.pool_size, self.strides):
-            control.observe(lambda _: self.recompute(), names="value")
-        original = widgets.VBox([
-            widgets.Image(value=png_bytes(image), format="png",
-                          layout=widgets.Layout(width=f"{display_size}px")),
-            widgets.HTML(f"<b>input</b><br>{image.shape[0]} x {image.shape[1]}"),
-        ])
-        panels = [original] + [
-            widgets.VBox([self.pictures[m], self.captions[m]]) for m in self.METHODS
-        ]
-        super().__init__([
-            widgets.HBox([_labelled("pool size", self.pool_size),
-                          _labelled("stride", self.strides)]),
-            self.message, widgets.HBox(panels)])
-        self.recompute()
+    _esm = DOWNSAMPLING_ESM
+    image_b64 = traitlets.Unicode().tag(sync=True)
+    image_shape = traitlets.List().tag(sync=True)
+    kernels = traitlets.List().tag(sync=True)
+    pool_size = traitlets.Int(allow_none=True).tag(sync=True)
+    strides = traitlets.Int(allow_none=True).tag(sync=True)
+    display_size = traitlets.Int().tag(sync=True)
 
-    def recompute(self) -> None:
-        try:
-            self.outputs = pooling.downsample_all(
-                self.image, self.pool_size.value, self.strides.value)
-        except ValueError as err:
-            self.outputs, self.error = {}, str(err)
-            self.message.value = _error_html(self.error)
-            for method in self.METHODS:
-                self.pictures[method].value = b""
-                self.captions[method].value = ""
-            return
-        self.error = None
-        self.message.value = ""
-        width = self.display_size * self.outputs[self.METHODS[0]].shape[1]
-        width = max(1, round(width / self.image.shape[1]))
-        for method in self.METHODS:
-            out = self.outputs[method]
-            self.pictures[method].value = png_bytes(out)
-            self.pictures[method].layout.width = f"{width}px"
-            self.captions[method].value = (
-                f"<b>{method}</b><br>{out.shape[0]} x {out.shape[1]}"
+    def __init__(self, image: np.ndarray, pool_size: int = 2, strides: int = 2,
+                 display_size: int = 192, max_pool_size: int = 8, **kwargs):
+        array = np.asarray(image)
+        if (array.ndim != 2 or min(array.shape) < 2
+                or not np.issubdtype(array.dtype, np.number)):
+            raise ValueError(
+                f"image must be a 2-D grey image of at least 2 x 2, got {array.shape}"
             )
+        array = array.astype(np.float32)
+        if not np.all(np.isfinite(array)):
+            raise ValueError("image must hold finite values; it holds inf or nan")
+        if array.size > MAX_PIXELS:
+            raise ValueError(f"image must have at most {MAX_PIXELS:,} pixels (it "
+                             f"travels in the page), got {array.size:,}")
+        for arg, value in (("pool_size", pool_size), ("strides", strides)):
+            if not _is_int(value):
+                raise ValueError(f"{arg} must be an integer, got {value!r}")
+        if not _is_int(display_size) or display_size < 16:
+            raise ValueError("display_size must be an integer of at least 16 "
+                             f"(pixels), got {display_size!r}")
+        if not _is_int(max_pool_size) or max_pool_size < 1:
+            raise ValueError(
+                f"max_pool_size must be a positive integer, got {max_pool_size!r}")
+        kernels = [pooling.edge_kernel(k).astype(float).tolist()
+                   for k in range(1, max_pool_size + 1)]
+        super().__init__(image_b64=encode_image(array), image_shape=list(array.shape),
+                         kernels=kernels, pool_size=int(pool_size),
+                         strides=int(strides), display_size=display_size, **kwargs)
+
+    @property
+    def image(self) -> np.ndarray:
+        """The image as the page has it (float32)."""
+        return decode_image(self.image_b64, self.image_shape)
+
+    def _compute(self):
+        try:
+            outputs = pooling.downsample_all(self.image, self.pool_size, self.strides)
+        except ValueError as err:
+            return {}, str(err)
+        if self.pool_size > len(self.kernels):
+            return {}, (f"pool_size must be at most {len(self.kernels)} here, "
+                        f"got {self.pool_size}")
+        return outputs, None
+
+    @property
+    def outputs(self) -> dict[str, np.ndarray]:
+        return self._compute()[0]
+
+    @property
+    def error(self) -> str | None:
+        """The message the page shows in place of the outputs, or None."""
+        return self._compute()[1]
+
+    def __repr__(self) -> str:
+        h, w = self.image_shape
+        error = self.error
+        if error is not None:
+            return f"DownsamplingViewer: {h} x {w} image; {error}"
+        out_h, out_w = self.outputs[self.METHODS[0]].shape
+        return f"DownsamplingViewer: {h} x {w} image -> {out_h} x {out_w}"

@@ -1,0 +1,260 @@
+"""The live widgets of chapters 1 and 4: their JavaScript against Python.
+
+Each widget's ES module is imported in Chromium; the parameter counter's
+arithmetic and text are compared exactly with `cnnbook.calc` (through
+ParameterCounter) on random settings, the downsampling viewer's outputs with
+`cnnbook.pooling` on random images and settings (float64, to 1e-9).
+"""
+
+import json
+import random
+import shutil
+
+import nbformat
+import numpy as np
+import pytest
+
+from cnnbook import pooling
+from cnnbook.widgets_convolution import (
+    COUNTER_ESM,
+    DOWNSAMPLING_ESM,
+    DownsamplingViewer,
+    ParameterCounter,
+    encode_image,
+)
+from tests.browser_support import REPO, launch, require_browser, serve, watch
+
+CHAPTERS = {"counter": "01_why_convolutions", "viewer": "04_pooling_vs_strides"}
+VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """(base URL, Chromium) serving both ES modules, the book's widget loader and
+    a page per chapter holding its saved widget as MyST-NB embeds it."""
+    sync_playwright = require_browser()
+    root = tmp_path_factory.mktemp("site")
+    for path in (COUNTER_ESM, DOWNSAMPLING_ESM, REPO / "_extra" / "cnnbook-widgets.js"):
+        shutil.copy(path, root)
+    for name, chapter in CHAPTERS.items():
+        nb = nbformat.read(REPO / "book" / f"{chapter}.ipynb", as_version=4)
+        state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+        views = [o["data"][VIEW] for c in nb.cells for o in c.get("outputs", [])
+                 if VIEW in o.get("data", {})]
+        (root / f"{name}.html").write_text(
+            "<!doctype html><html><body>"
+            '<script type="application/vnd.jupyter.widget-state+json">'
+            f"{json.dumps(state)}</script>"
+            + "".join(f'<script type="{VIEW}">{json.dumps(v)}</script>' for v in views)
+            + '<script src="cnnbook-widgets.js"></script></body></html>')
+    with serve(root) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield base, browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(site):
+    """A page with both ES modules imported as `counter` and `viewer`."""
+    base, browser = site
+    page = browser.new_page()
+    page.goto(base + "counter.html")  # an http origin for the imports
+    page.evaluate("""async (base) => {
+        window.counter = await import(base + "param_counter.js");
+        window.viewer = await import(base + "downsampling.js");
+    }""", base)
+    yield page
+    page.close()
+
+
+# ------------------------------------------------------------ parameter counter
+def random_settings(count: int, seed: int = 2026) -> list[dict]:
+    """Counter settings, some huge (Dense counts beyond 2**53), some bad."""
+    rng = random.Random(seed)
+
+    def value(high):
+        roll = rng.random()
+        if roll < 0.03:
+            return rng.choice([0, -1, -7, None])
+        if roll < 0.2:
+            return rng.randint(1, 9)
+        return rng.randint(1, high)
+
+    settings = []
+    for _ in range(count):
+        big = rng.random() < 0.3
+        settings.append({
+            "height": value(10**6 if big else 2000),
+            "width": value(10**6 if big else 2000),
+            "channels": value(512 if big else 64),
+            "units": value(10**6 if big else 4096),
+            "filters": value(4096),
+            "kernel_size": value(11),
+        })
+    return settings
+
+
+def python_counter(settings: dict) -> dict:
+    widget = ParameterCounter()
+    for name, v in settings.items():
+        setattr(widget, name, v)
+    if widget.error is not None:
+        return {"error": widget.error}
+    return {"counts": {k: str(v) for k, v in widget.counts.items()},
+            "text": widget.text}
+
+
+@pytest.mark.browser
+def test_counter_module_agrees_with_calc_on_random_settings(page):
+    cases = random_settings(600)
+    cases += [{"height": 200, "width": 300, "channels": 3, "units": 100,
+               "filters": 100, "kernel_size": 3},
+              {"height": 10**6, "width": 10**6, "channels": 512, "units": 10**6,
+               "filters": 1, "kernel_size": 1}]
+    expected = [python_counter(c) for c in cases]
+    got = page.evaluate("(cases) => cases.map((c) => counter.describeJSON(c))", cases)
+    valid = [e for e in expected if "counts" in e]
+    assert len(valid) >= 300 and len(valid) < len(cases)
+    assert sum(int(e["counts"]["dense"]) > 2**53 for e in valid) >= 50
+    for settings, want, have in zip(cases, expected, got, strict=True):
+        assert have == want, settings
+
+
+@pytest.mark.browser
+def test_ratio_division_and_rounding_match_python(page):
+    rng = random.Random(3)
+    pairs = [(rng.randrange(1, 10**rng.randint(1, 25)),
+              rng.randrange(1, 10**rng.randint(1, 12))) for _ in range(2000)]
+    pairs += [(5, 2), (7, 2), (1, 2), (3, 2), (2**60 + 1, 3), (10**22 + 1, 1)]
+    got = page.evaluate(
+        "(pairs) => pairs.map(([a, b]) => counter.formatRound("
+        "counter.trueDivide(BigInt(a), BigInt(b))))",
+        [[str(a), str(b)] for a, b in pairs])
+    assert got == [f"{a / b:,.0f}" for a, b in pairs]
+
+
+# ------------------------------------------------------------ downsampling viewer
+def float64_reference(image, pool_size, strides, kernel):
+    """pooling's windows, reduced in float64 (the page computes in float64)."""
+    windows = pooling.windows(image, pool_size, strides).astype(np.float64)
+    return {
+        "max pooling": windows.max(axis=(2, 3)),
+        "average pooling": windows.mean(axis=(2, 3)),
+        "strided convolution": np.einsum("ijkl,kl->ij", windows,
+                                         np.asarray(kernel, np.float64)),
+    }
+
+
+def random_images(count: int, seed: int = 4):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        h, w = rng.integers(2, 40, size=2)
+        kind = rng.integers(3)
+        if kind == 0:
+            image = rng.random((h, w))
+        elif kind == 1:
+            image = rng.integers(0, 256, size=(h, w)).astype(float)
+        else:
+            image = rng.normal(scale=10.0 ** rng.integers(-3, 4), size=(h, w))
+        pool = int(rng.integers(0, 9)) if rng.random() < 0.1 else int(
+            rng.integers(1, min(h, w, 8) + 1))
+        yield image.astype(np.float32), pool, int(rng.integers(1, 9))
+
+
+@pytest.mark.browser
+def test_viewer_module_agrees_with_pooling_on_random_images(page):
+    cases = []
+    for image, pool, stride in random_images(150):
+        widget = DownsamplingViewer(image, pool_size=1, strides=1)
+        widget.pool_size, widget.strides = pool, stride
+        cases.append((image, widget))
+    states = [{k: w.get_state()[k] for k in ("image_b64", "image_shape", "kernels",
+                                              "pool_size", "strides")}
+              for _, w in cases]
+    got = page.evaluate("(cases) => cases.map((c) => viewer.describeJSON(c))",
+                        states)
+    errors = 0
+    for (image, widget), have in zip(cases, got, strict=True):
+        if widget.error is not None:
+            errors += 1
+            assert have == {"error": widget.error}
+            continue
+        assert set(have["outputs"]) == set(widget.METHODS)
+        kernel = widget.kernels[widget.pool_size - 1]
+        exact = float64_reference(image, widget.pool_size, widget.strides, kernel)
+        scale = float(np.abs(image).max()) or 1.0
+        for method in widget.METHODS:
+            js = np.array(have["outputs"][method], dtype=np.float64)
+            # the float64 computation: to 1e-9 (absolute part for sums near 0)
+            np.testing.assert_allclose(js, exact[method], rtol=1e-9,
+                                       atol=1e-12 * scale, err_msg=method)
+            # pooling itself computes in float32
+            np.testing.assert_allclose(js, widget.outputs[method], rtol=1e-5,
+                                       atol=1e-5 * scale, err_msg=method)
+        np.testing.assert_array_equal(
+            np.array(have["outputs"]["max pooling"]), widget.outputs["max pooling"])
+    assert 0 < errors < len(cases) // 4
+
+
+@pytest.mark.browser
+def test_viewer_decodes_the_image_exactly(page):
+    image = np.random.default_rng(5).normal(size=(6, 9)).astype(np.float32)
+    got = page.evaluate("(b64) => Array.from(viewer.decodeImage(b64))",
+                        encode_image(image))
+    assert got == image.ravel().astype(np.float64).tolist()
+
+
+# ------------------------------------------------------------ in a page
+def open_widget(site, name):
+    base, browser = site
+    page = browser.new_page()
+    log = watch(page)
+    page.goto(base + f"{name}.html")
+    page.wait_for_selector('[data-rendered="true"]', timeout=10_000)
+    return page, log
+
+
+@pytest.mark.browser
+def test_chapter_1_counter_recomputes_in_the_page(site):
+    page, log = open_widget(site, "counter")
+    results = page.locator(".cnnbook-results")
+    assert "18,000,100" in results.inner_text()
+    assert "6,429 times" in results.inner_text()
+    page.fill('input[name="height"]', "400")
+    page.fill('input[name="kernel_size"]', "5")
+    text = results.inner_text()
+    assert "36,000,100" in text and "(5x5x3 + 1) x 100" in text
+    assert "7,600" in text  # (5*5*3 + 1) * 100
+    page.fill('input[name="units"]', "")
+    assert page.locator(".cnnbook-error").inner_text().endswith(
+        "units must be a positive integer, got None")
+    page.fill('input[name="units"]', "100")
+    assert page.locator(".cnnbook-error").count() == 0
+    assert not (log.console_errors or log.page_errors or log.outside or log.failed)
+    page.close()
+
+
+@pytest.mark.browser
+def test_chapter_4_viewer_redraws_in_the_page(site):
+    page, log = open_widget(site, "viewer")
+    captions = page.locator(".cnnbook-panel figcaption")
+    assert captions.all_inner_texts() == ["input\n107 x 160"] + [
+        f"{m}\n53 x 80" for m in ("max pooling", "average pooling",
+                                  "strided convolution")]
+    canvas = page.locator(".cnnbook-panel canvas").nth(1)
+    assert (canvas.get_attribute("width"), canvas.get_attribute("height")) == (
+        "80", "53")
+    # something is drawn: the canvas is not one flat grey
+    greys = page.evaluate("""() => {
+        const c = document.querySelectorAll('.cnnbook-panel canvas')[1];
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return new Set(d.filter((_, i) => i % 4 === 0)).size; }""")
+    assert greys > 50
+    for name, value in (("pool_size", "3"), ("strides", "1")):
+        page.locator(f'input[name="{name}"]').fill(value)
+    assert captions.nth(1).inner_text() == "max pooling\n105 x 158"
+    page.locator('input[name="pool_size"]').fill("1")
+    page.locator('input[name="strides"]').fill("4")
+    assert captions.nth(3).inner_text() == "strided convolution\n27 x 40"
+    assert not (log.console_errors or log.page_errors or log.outside or log.failed)
+    page.close()
