@@ -4,9 +4,9 @@ It computes the same function as :func:`cnnbook.lrn.lrn` (channels last). On
 the TensorFlow backend it calls TensorFlow's fused LRN kernel (float32 and
 16-bit floats); elsewhere it runs the formula written in ``keras.ops``
 (:meth:`LocalResponseNormalization.call_with_ops`), which the tests check
-against TensorFlow too. Note that
-``cnnbook.calc.analyze_keras`` does not know this class: analyse such a model
-with ``calc.LocalResponseNormalization`` specs instead.
+against TensorFlow too. ``cnnbook.calc.analyze_keras`` recognises the layer
+by its class name (no parameters, no multiply-adds), which is how chapter 6
+analyses its AlexNet and GoogLeNet builds; keep the name if you rename things.
 """
 
 from __future__ import annotations
