@@ -2,7 +2,8 @@
 
 import pytest
 
-from cnnbook.bench import check_budgets, measure_analyze
+from cnnbook.bench import BUDGETS, check_budgets, measure_analyze
+from tests.conftest import REPO
 
 
 def _results(**overrides):
@@ -36,3 +37,18 @@ def test_measure_analyze_refuses_bad_sizes_and_returns_milliseconds():
     with pytest.raises(ValueError, match="n_layers must be a positive integer"):
         measure_analyze(0)
     assert measure_analyze(n_layers=3, repeats=2) > 0
+
+
+def test_readme_states_the_budgets_the_bench_enforces():
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Performance", 1)[1].split("\n## ", 1)[0]
+    limits = {
+        "notebook_peak_rss_mb": f"| {BUDGETS['notebook_peak_rss_mb']:.0f} MB |",
+        "notebook_seconds": f"| {BUDGETS['notebook_seconds']:.0f} s |",
+        "ratio_to_floor": f"| {BUDGETS['ratio_to_floor']:.1f} |",
+        "book_build_seconds": f"| {BUDGETS['book_build_seconds']:.0f} s |",
+        "book_rebuild_seconds": f"| {BUDGETS['book_rebuild_seconds']:.0f} s |",
+        "analyze_150_layers_ms": f"| {BUDGETS['analyze_150_layers_ms']:.0f} ms |",
+    }
+    for name, cell in limits.items():
+        assert cell in section, f"README's performance table lacks {name} {cell}"
