@@ -13,12 +13,12 @@ answer for the current settings (tests compare the two).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import anywidget
 import traitlets
 
 from cnnbook import calc
+from cnnbook.live_esm import esm
 from cnnbook.tables import format_int
 from cnnbook.widgets import (
     DTYPES,
@@ -30,8 +30,9 @@ from cnnbook.widgets import (
     layer_spec,
 )
 
-ESM = Path(__file__).with_name("static") / "conv_stack.js"
-"""The ES module that renders the calculator and does its arithmetic."""
+ESM = esm("conv_stack.js")
+"""The ES module that renders the calculator and does its arithmetic
+(common.js, then conv_stack.js)."""
 
 LAYER_KEYS = ("kind", "filters", "kernel_size", "strides", "padding")
 LAYER_DEFAULTS = {"kind": "Conv2D", "filters": 64, "kernel_size": 3, "strides": 1,

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from unittest import mock
 
 import anywidget
 import traitlets
 
 from cnnbook import checks
+from cnnbook.live_esm import esm
 
-ESM = Path(__file__).with_name("static") / "checks.js"
+ESM = esm("checks.js")
+"""The ES module that checks typed answers (common.js, then checks.js)."""
 
 
 def tables() -> dict:

@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import base64
 import numbers
-from pathlib import Path
 
 import anywidget
 import numpy as np
 import traitlets
 
 from cnnbook import calc, pooling
+from cnnbook.live_esm import esm
 
 __all__ = ["DownsamplingViewer", "ParameterCounter", "parameter_counts"]
 
-STATIC = Path(__file__).with_name("static")
-COUNTER_ESM = STATIC / "param_counter.js"
-"""The ES module of :class:`ParameterCounter`."""
-DOWNSAMPLING_ESM = STATIC / "downsampling.js"
-"""The ES module of :class:`DownsamplingViewer`."""
+COUNTER_ESM = esm("param_counter.js")
+"""The ES module of :class:`ParameterCounter` (common.js, then param_counter.js)."""
+DOWNSAMPLING_ESM = esm("downsampling.js")
+"""The ES module of :class:`DownsamplingViewer` (common.js, then downsampling.js)."""
 
 
 def _is_int(value: object) -> bool:

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from pathlib import Path
 
 import anywidget
 import numpy as np
 import traitlets
 
 from cnnbook import lrn
+from cnnbook.live_esm import esm
 
-ESM = Path(__file__).with_name("static") / "lrn.js"
-"""The ES module that renders the explorer and computes LRN."""
+ESM = esm("lrn.js")
+"""The ES module that renders the explorer and computes LRN (common.js, then
+lrn.js)."""
 
 MAX_VALUES = 20_000
 """The largest stack (height x width x channels) the explorer carries."""

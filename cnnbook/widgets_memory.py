@@ -22,16 +22,17 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-from pathlib import Path
 
 import anywidget
 import traitlets
 
 from cnnbook import calc, memory_plan
+from cnnbook.live_esm import esm
 from cnnbook.tables import format_bytes
 
-ESM = Path(__file__).with_name("static") / "will_it_fit.js"
-"""The ES module that renders the calculator and does its arithmetic."""
+ESM = esm("will_it_fit.js")
+"""The ES module that renders the calculator and does its arithmetic
+(common.js, then will_it_fit.js)."""
 
 NETWORKS = {
     "ResNet-50, 224 x 224": {"depth": 50},

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -85,6 +86,67 @@ def serve(directory: Path) -> Iterator[str]:
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def browser_at(directory: Path) -> Iterator[tuple[str, object]]:
+    """(base URL, Chromium) with `directory` served on 127.0.0.1; skips (fails
+    when CI=true) without Chromium."""
+    sync_playwright = require_browser()
+    with serve(directory) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield base, browser
+        finally:
+            browser.close()
+
+
+def import_modules(page, **modules: str) -> None:
+    """Import each ES module source as `window.<name>`, from a blob URL as the
+    book's page loader (`_extra/cnnbook-widgets.js`) imports a saved `_esm`."""
+    page.evaluate("""async (modules) => {
+        for (const [name, source] of Object.entries(modules)) {
+            const url = URL.createObjectURL(
+                new Blob([source], { type: "text/javascript" }));
+            try {
+                window[name] = await import(url);
+            } finally {
+                URL.revokeObjectURL(url);
+            }
+        }
+    }""", modules)
+
+
+# `standInModel(state)`: the anywidget model subset a widget's render() uses,
+# over a copy of its saved state; set() runs the change handlers at once.
+STAND_IN_MODEL = """() => {
+    window.standInModel = (state) => {
+        const handlers = {};
+        const attrs = { ...state };
+        return {
+            get: (n) => attrs[n],
+            set: (n, v) => { attrs[n] = v;
+                             (handlers['change:' + n] || []).forEach((f) => f()); },
+            on: (e, f) => { (handlers[e] = handlers[e] || []).push(f); },
+            off: () => {}, save_changes: () => {},
+        };
+    };
+}"""
+
+
+@contextlib.contextmanager
+def module_page(**modules: str) -> Iterator[object]:
+    """A blank local Chromium page with each composed ES module (a widget's
+    `_esm`) imported as `window.<name>`: evaluate its exports with
+    `page.evaluate("... name.describeJSON(...)")`. `standInModel(state)` gives
+    a model to call `name.default.render({ model, el })` with."""
+    with tempfile.TemporaryDirectory() as blank, browser_at(Path(blank)) as (
+            base, browser):
+        page = browser.new_page()
+        page.goto(base)  # an http origin of our own, as in the book
+        import_modules(page, **modules)
+        page.evaluate(STAND_IN_MODEL)
+        yield page
 
 
 LOCAL_SCHEMES = {"data", "blob", "about"}

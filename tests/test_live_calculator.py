@@ -14,7 +14,8 @@ from cnnbook import calc
 from cnnbook.live_calculator import ESM, LiveConvStackCalculator
 from cnnbook.tables import format_bytes, format_int
 from cnnbook.widgets import DTYPES, LAYER_KINDS, PADDINGS, ConvStackCalculator
-from tests.browser_support import REPO, launch, require_browser, serve
+from tests import browser_support
+from tests.browser_support import REPO
 
 
 # ------------------------------------------------------------------ Python side
@@ -29,7 +30,7 @@ def test_seed_network_matches_the_chapter():
 
 def test_state_carries_the_module_for_the_static_page():
     state = LiveConvStackCalculator().get_state()
-    assert state["_esm"] == ESM.read_text()
+    assert state["_esm"] == ESM
     assert "memory for one prediction" in state["_esm"]
     assert state["input_shape"] == [200, 300, 3]
     assert state["layers"][0] == {"kind": "Conv2D", "filters": 100, "kernel_size": 3,
@@ -70,7 +71,7 @@ def test_saved_chapters_carry_the_current_module():
         for model in state.get("state", {}).values():
             if model["state"].get("_anywidget_id", "").endswith(
                     "LiveConvStackCalculator"):
-                saved.append((path.name, model["state"]["_esm"] == ESM.read_text()))
+                saved.append((path.name, model["state"]["_esm"] == ESM))
     assert saved, "no chapter shows the live calculator"
     assert all(same for _, same in saved), (
         f"re-execute these chapters (python -m cnnbook.authoring execute): {saved}")
@@ -161,15 +162,8 @@ def python_answer(settings: dict) -> dict:
 @pytest.fixture(scope="module")
 def module_page():
     """A Chromium page with the calculator's ES module imported as `window.calc`."""
-    sync_playwright = require_browser()
-    with serve(ESM.parent) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        page.goto(base)  # any page of the server: an http origin for the import
-        page.evaluate("async (url) => { window.calc = await import(url); }",
-                      base + ESM.name)
+    with browser_support.module_page(calc=ESM) as page:
         yield page
-        browser.close()
 
 
 @pytest.mark.browser

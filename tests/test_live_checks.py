@@ -6,7 +6,8 @@ import pytest
 
 from cnnbook import calc, checks
 from cnnbook.live_checks import ESM, LiveCheck, capture, tables
-from tests.browser_support import launch, require_browser, serve
+from tests import browser_support
+from tests.browser_support import serve
 
 SHAPE = (200, 300, 3)
 LAYERS = [calc.Conv2D(f, 3, strides=2, padding="same") for f in (100, 200, 400)]
@@ -49,7 +50,7 @@ def test_python_feedback_of_the_widget_is_the_checks():
     widget.answer = "903,400"
     assert widget.feedback.message == checks.parameter_count(
         "903,400", SHAPE, LAYERS).message
-    assert widget.get_state()["_esm"] == ESM.read_text()
+    assert widget.get_state()["_esm"] == ESM
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -65,15 +66,8 @@ def test_bad_arguments_raise_value_errors(args, message):
 
 @pytest.fixture(scope="module")
 def checks_page():
-    sync_playwright = require_browser()
-    with serve(ESM.parent) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        page.goto(base)
-        page.evaluate("async (url) => { window.checks = await import(url); }",
-                      base + ESM.name)
+    with browser_support.module_page(checks=ESM) as page:
         yield page
-        browser.close()
 
 
 def random_answers(seed: int = 11) -> list[str]:

@@ -22,7 +22,7 @@ from cnnbook.widgets_convolution import (
     ParameterCounter,
     encode_image,
 )
-from tests.browser_support import REPO, launch, require_browser, serve, watch
+from tests.browser_support import REPO, browser_at, import_modules, watch
 
 CHAPTERS = {"counter": "01_why_convolutions", "viewer": "04_pooling_vs_strides"}
 VIEW = "application/vnd.jupyter.widget-view+json"
@@ -30,12 +30,10 @@ VIEW = "application/vnd.jupyter.widget-view+json"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """(base URL, Chromium) serving both ES modules, the book's widget loader and
-    a page per chapter holding its saved widget as MyST-NB embeds it."""
-    sync_playwright = require_browser()
+    """(base URL, Chromium) serving the book's widget loader and a page per
+    chapter holding its saved widget as MyST-NB embeds it."""
     root = tmp_path_factory.mktemp("site")
-    for path in (COUNTER_ESM, DOWNSAMPLING_ESM, REPO / "_extra" / "cnnbook-widgets.js"):
-        shutil.copy(path, root)
+    shutil.copy(REPO / "_extra" / "cnnbook-widgets.js", root)
     for name, chapter in CHAPTERS.items():
         nb = nbformat.read(REPO / "book" / f"{chapter}.ipynb", as_version=4)
         state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
@@ -47,10 +45,8 @@ def site(tmp_path_factory):
             f"{json.dumps(state)}</script>"
             + "".join(f'<script type="{VIEW}">{json.dumps(v)}</script>' for v in views)
             + '<script src="cnnbook-widgets.js"></script></body></html>')
-    with serve(root) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
+    with browser_at(root) as (base, browser):
         yield base, browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +55,7 @@ def page(site):
     base, browser = site
     page = browser.new_page()
     page.goto(base + "counter.html")  # an http origin for the imports
-    page.evaluate("""async (base) => {
-        window.counter = await import(base + "param_counter.js");
-        window.viewer = await import(base + "downsampling.js");
-    }""", base)
+    import_modules(page, counter=COUNTER_ESM, viewer=DOWNSAMPLING_ESM)
     yield page
     page.close()
 

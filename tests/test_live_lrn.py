@@ -14,7 +14,7 @@ import pytest
 
 from cnnbook import lrn
 from cnnbook.widgets_lrn import ESM, LRNExplorer
-from tests.browser_support import launch, require_browser, serve
+from tests import browser_support
 
 
 def random_cases(count: int, seed: int = 2026) -> list[dict]:
@@ -67,15 +67,8 @@ def python_answer(case: dict) -> dict:
 @pytest.fixture(scope="module")
 def module_page():
     """A Chromium page with the explorer's ES module imported as `window.lrn`."""
-    sync_playwright = require_browser()
-    with serve(ESM.parent) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        page.goto(base)
-        page.evaluate("async (url) => { window.lrn = await import(url); }",
-                      base + ESM.name)
+    with browser_support.module_page(lrn=ESM) as page:
         yield page
-        browser.close()
 
 
 @pytest.mark.browser
@@ -127,15 +120,7 @@ def test_chapter_settings_agree_exactly(module_page):
 def test_page_draws_the_maps_and_recomputes(module_page):
     """Render with a stand-in model, type into the controls, read the page."""
     shown = module_page.evaluate("""(state) => {
-        const handlers = {};
-        const attrs = { ...state };
-        const model = {
-          get: (n) => attrs[n],
-          set: (n, v) => { attrs[n] = v;
-                           (handlers['change:' + n] || []).forEach((f) => f()); },
-          on: (e, f) => { (handlers[e] = handlers[e] || []).push(f); },
-          off: () => {}, save_changes: () => {},
-        };
+        const model = standInModel(state);
         const el = document.createElement('div');
         document.body.append(el);
         lrn.default.render({ model, el });

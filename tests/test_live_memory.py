@@ -22,7 +22,7 @@ from cnnbook.widgets_memory import (
     network_report,
     page_options,
 )
-from tests.browser_support import launch, require_browser, serve
+from tests import browser_support
 
 
 def random_settings(count: int, seed: int = 2026) -> list[dict]:
@@ -75,15 +75,8 @@ def python_answer(settings: dict) -> dict:
 @pytest.fixture(scope="module")
 def module_page():
     """A Chromium page with the calculator's ES module imported as `window.fit`."""
-    sync_playwright = require_browser()
-    with serve(ESM.parent) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        page.goto(base)
-        page.evaluate("async (url) => { window.fit = await import(url); }",
-                      base + ESM.name)
+    with browser_support.module_page(fit=ESM) as page:
         yield page
-        browser.close()
 
 
 @pytest.mark.browser
@@ -128,15 +121,7 @@ def test_formatting_and_reprs_match_python(module_page):
 def test_page_controls_recompute(module_page):
     """Render into the page with a stand-in model, then edit the controls."""
     result = module_page.evaluate("""(state) => {
-        const handlers = {};
-        const attrs = { ...state };
-        const model = {
-          get: (n) => attrs[n],
-          set: (n, v) => { attrs[n] = v;
-                           (handlers['change:' + n] || []).forEach((f) => f()); },
-          on: (e, f) => { (handlers[e] = handlers[e] || []).push(f); },
-          off: () => {}, save_changes: () => {},
-        };
+        const model = standInModel(state);
         const el = document.createElement('div');
         document.body.append(el);
         fit.default.render({ model, el });

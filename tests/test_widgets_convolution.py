@@ -101,13 +101,13 @@ def test_viewer_gives_pooling_outputs_and_follows_its_settings():
 def test_viewer_state_carries_image_kernels_and_module():
     image = np.arange(20.0).reshape(4, 5)
     state = DownsamplingViewer(image, max_pool_size=3).get_state()
-    assert state["_esm"] == DOWNSAMPLING_ESM.read_text()
+    assert state["_esm"] == DOWNSAMPLING_ESM
     assert state["image_shape"] == [4, 5]
     np.testing.assert_array_equal(decode_image(state["image_b64"], (4, 5)), image)
     assert len(state["kernels"]) == 3
     for k, kernel in enumerate(state["kernels"], 1):
         np.testing.assert_array_equal(kernel, pooling.edge_kernel(k))
-    assert ParameterCounter().get_state()["_esm"] == COUNTER_ESM.read_text()
+    assert ParameterCounter().get_state()["_esm"] == COUNTER_ESM
 
 
 def test_encode_image_round_trips_float32():
@@ -167,4 +167,4 @@ def test_chapters_save_only_the_live_widget_with_its_current_module(chapter, nam
         "@jupyter-widgets/base", "anywidget"]
     saved = next(m["state"] for m in models if m["model_module"] == "anywidget")
     assert saved["_anywidget_id"].endswith(name)
-    assert saved["_esm"] == esm.read_text(), "re-execute the chapter"
+    assert saved["_esm"] == esm, "re-execute the chapter"

@@ -104,7 +104,7 @@ def test_inhibition_rows():
 
 def test_state_carries_the_module_and_the_maps_for_the_static_page():
     state = LRNExplorer().get_state()
-    assert state["_esm"] == ESM.read_text()
+    assert state["_esm"] == ESM
     assert np.array_equal(state["stack"], lrn.inhibition_stack(9))
     assert (state["k"], state["n"], state["alpha"], state["beta"]) == (
         2.0, 5, 1e-4, 0.75)
@@ -118,5 +118,5 @@ def test_chapter_5_carries_the_current_module():
     saved = [model["state"] for model in state.get("state", {}).values()
              if model["state"].get("_anywidget_id", "").endswith("LRNExplorer")]
     assert saved, "chapter 5 does not show the live LRN explorer"
-    assert all(s["_esm"] == ESM.read_text() for s in saved), (
+    assert all(s["_esm"] == ESM for s in saved), (
         "re-execute book/05_local_response_normalization.ipynb")

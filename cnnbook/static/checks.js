@@ -5,29 +5,18 @@
 // own check) and saved in the widget state, as are the unit tables, so only the
 // reading of the answer and the wording live here.
 // tests/test_live_checks.py compares this with checks.py in Chromium.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 
 // ------------------------------------------------------------ Python formatting
-/** Round the exact decimal expansion `digits` (no point) half to even. */
-function roundDigits(digits, keep) {
-  let n = BigInt(digits.slice(0, keep) || "0");
-  const rest = digits.slice(keep);
-  const half = "5" + "0".repeat(Math.max(rest.length - 1, 0));
-  if (rest.length && (rest > half || (rest === half && n % 2n === 1n))) n += 1n;
-  return n;
-}
-
-const group = (intText) => intText.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-
 /** Python's format(x, "g") / ",.{p}g" for a finite double. */
 export function formatG(x, precision = 6, commas = false) {
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   const sign = x < 0 ? "-" : "";
-  const exact = Math.abs(x).toFixed(100);  // exact for the magnitudes used here
-  const [whole, frac] = exact.split(".");
+  const [whole, frac] = exactDecimal(x).split(".");
   const all = (whole + frac).replace(/^0+/, "");
   const lead = whole === "0" ? -(frac.length - frac.replace(/^0+/, "").length) - 1
     : whole.length - 1;  // decimal exponent of the first significant digit
-  let n = roundDigits(all, precision);
+  let n = roundHalfEven(all, precision);
   let exp = lead;
   if (n.toString().length > precision) {  // 9.9995 -> 10.00
     n /= 10n;
@@ -46,7 +35,8 @@ export function formatG(x, precision = 6, commas = false) {
       fracPart = digits.slice(point);
     }
     fracPart = fracPart.replace(/0+$/, "");
-    return sign + (commas ? group(intPart) : intPart) + (fracPart ? "." + fracPart : "");
+    return sign + (commas ? groupThousands(intPart) : intPart) +
+      (fracPart ? "." + fracPart : "");
   }
   digits = digits.replace(/0+$/, "");
   const mant = digits[0] + (digits.length > 1 ? "." + digits.slice(1) : "");
@@ -57,7 +47,7 @@ export function formatG(x, precision = 6, commas = false) {
 /** checks._fmt: 903,400 or 12.61 or 0.0012. */
 export function fmt(value) {
   if (Number.isInteger(value) && Math.abs(value) < 1e15) {
-    return (value < 0 ? "-" : "") + group(Math.abs(value).toFixed(0));
+    return (value < 0 ? "-" : "") + groupThousands(Math.abs(value).toFixed(0));
   }
   return formatG(value, 4, true);
 }
@@ -79,7 +69,7 @@ const FLOAT = /^[-+]?(\d+(_\d+)*\.?(\d+(_\d+)*)?|\.\d+(_\d+)*)([eE][-+]?\d+(_\d+
 const SPLIT = /^\s*(.*?)\s*([A-Za-z]+)?\s*$/s;
 
 /** checks._parse_number: a finite number, or null. */
-export function parseNumber(text) {
+export function parseAnswerNumber(text) {
   text = text.trim().replace(/(?<=\d)[ _'\u00a0\u202f](?=\d)/g, "");
   if (text.includes(",")) {
     if (THOUSANDS.test(text)) text = text.replace(/,/g, "");
@@ -98,7 +88,7 @@ export function parseQuantity(answer, unit, tables) {
   const m = SPLIT.exec(answer);
   const numberText = m[1];
   const written = m[2];
-  const value = numberText ? parseNumber(numberText) : null;
+  const value = numberText ? parseAnswerNumber(numberText) : null;
   if (value === null) {
     throw new Error(`could not read a number in ${reprStr(answer)}; write e.g. ` +
       `3.5 or '3.5 ${unit}'`);
@@ -144,7 +134,7 @@ export function number(answer, spec, tables) {
   if (answer === null || answer === "") {
     return feedback("unanswered", tables.unanswered, tables);
   }
-  const value = parseNumber(answer);
+  const value = parseAnswerNumber(answer);
   if (value === null) {
     return feedback("incorrect", `${what} should be a number (such as 1234 or ` +
       `'1,234'), got str ${reprStr(answer)}.`, tables);

@@ -1,4 +1,5 @@
 // The conv-stack calculator, computed in the page: no kernel, no server.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 //
 // The arithmetic mirrors cnnbook.calc.analyze for Conv2D, MaxPooling2D and
 // AveragePooling2D stacks (same shapes, parameters, multiply-adds, memory, layer
@@ -22,60 +23,6 @@ const SNAKE = {
 };
 
 // ------------------------------------------------------------ Python look-alikes
-/** Python's repr() of the JSON values a calculator holds. */
-export function pyRepr(value) {
-  if (value === null || value === undefined) return "None";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (typeof value === "string") return "'" + value.replace(/\\/g, "\\\\")
-    .replace(/'/g, "\\'") + "'";
-  if (Array.isArray(value)) {
-    const inner = value.map(pyRepr);
-    return "(" + inner.join(", ") + (inner.length === 1 ? ",)" : ")");
-  }
-  return String(value);
-}
-
-const isInt = (v) => typeof v === "number" && Number.isInteger(v);
-const isPositiveInt = (v) => isInt(v) && v >= 1;
-
-/** 12613600 -> "12,613,600" (tables.format_int). */
-export function formatInt(value) {
-  const s = BigInt(value).toString();
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-const BYTE_UNITS = {
-  bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30,
-};
-
-/** Python's f"{x:,.{digits}f}" for a finite double: round half to even. */
-export function formatFixed(x, digits) {
-  // toFixed(100) is the exact decimal expansion of the double (it terminates
-  // within 100 places for the values shown here); JS rounds ties up, Python to even.
-  const exact = Math.abs(x).toFixed(100);
-  const [whole, frac] = exact.split(".");
-  let n = BigInt(whole + frac.slice(0, digits));
-  const rest = frac.slice(digits);
-  const half = "5" + "0".repeat(rest.length - 1);
-  if (rest > half || (rest === half && n % 2n === 1n)) n += 1n;
-  let s = n.toString().padStart(digits + 1, "0");
-  const intPart = s.slice(0, s.length - digits);
-  const fracPart = s.slice(s.length - digits);
-  s = formatInt(intPart) + (digits > 0 ? "." + fracPart : "");
-  return (x < 0 && n !== 0n ? "-" : "") + s;
-}
-
-/** Bytes in a labelled decimal or binary unit (tables.format_bytes). */
-export function formatBytes(numBytes, unit = "MB", digits = 1) {
-  if (!(unit in BYTE_UNITS)) {
-    throw new Error(`unit must be one of ${Object.keys(BYTE_UNITS)}, got ${unit}`);
-  }
-  return `${formatFixed(Number(numBytes) / BYTE_UNITS[unit], digits)} ${unit}`;
-}
-
 /** "12,613,600 bytes = 12.6 MB = 12.0 MiB" (widgets._mb_and_mib). */
 export function mbAndMib(numBytes) {
   return `${formatInt(numBytes)} bytes = ${formatBytes(numBytes, "MB")} = ` +
@@ -260,19 +207,6 @@ export function summaryText(r) {
 }
 
 // ------------------------------------------------------------ the page
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const PAD = "padding:0.15em 0.75em";
-
-function table(columns, rows, right) {
-  const head = columns.map((c) => `<th style="${PAD}">${esc(c)}</th>`).join("");
-  const body = rows.map((row) => "<tr>" + row.map((v, i) =>
-    `<td style="${PAD};text-align:${right[i] ? "right" : "left"}">${esc(v)}</td>`)
-    .join("") + "</tr>").join("");
-  return `<table class="cnnbook-table"><thead><tr>${head}</tr></thead>` +
-    `<tbody>${body}</tbody></table>`;
-}
-
 /** HTML for the results: per-layer table, totals and memory bars. */
 export function renderReport(r) {
   const t = summaryText(r);
@@ -288,69 +222,29 @@ export function renderReport(r) {
   const largest = values.reduce((a, b) => (b > a ? b : a), 0n) || 1n;
   const bars = r.layers.map((l, i) => {
     const width = (60 * Number(values[i])) / Number(largest);
-    return '<div style="display:flex;align-items:center;gap:0.5em">' +
-      `<span style="width:9em">${esc(l.name)}</span>` +
-      `<span style="background:#4878a8;height:1em;width:${width.toFixed(1)}%;">` +
-      `</span><span>${esc(t.bars[i])}</span></div>`;
+    return bar(l.name, width.toFixed(1), t.bars[i], "9em");
   }).join("");
   return layers + totals +
     `<p><b>Activation memory per layer for a batch of ${r.batch_size}</b></p>` +
     `<div class="cnnbook-bars">${bars}</div>`;
 }
 
-function parseIntInput(text) {
-  const s = String(text).trim();
-  return /^[+-]?\d+$/.test(s) ? Number(s) : null;
-}
-
-function field(label, value, onChange, kind = "number") {
-  const wrap = document.createElement("label");
-  wrap.className = "cnnbook-field";
-  wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
-    "margin:0.15em 0.6em 0.15em 0";
-  wrap.append(label + " ");
-  let input;
-  if (Array.isArray(kind)) {
-    input = document.createElement("select");
-    for (const option of kind) input.add(new Option(option, option));
-    input.value = value;
-    input.addEventListener("change", () => onChange(input.value));
-  } else {
-    input = document.createElement("input");
-    input.type = "number";
-    input.step = "1";
-    input.style.width = "5em";
-    input.value = value === null || value === undefined ? "" : String(value);
-    input.addEventListener("input", () => onChange(parseIntInput(input.value)));
-  }
-  input.name = label;
-  wrap.append(input);
-  return wrap;
+/** A labelled integer box, or a drop-down when `kind` lists the choices. */
+function control(label, value, onChange, kind = "number") {
+  const input = Array.isArray(kind) ? select(kind, value, onChange)
+    : integerInput(value, "5em", onChange);
+  return field(label, input, { margin: "0.6em" });
 }
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "cnnbook-live-calculator";
-  const controls = document.createElement("div");
-  const results = document.createElement("div");
-  results.className = "cnnbook-results";
-  root.append(controls, results);
-  el.append(root);
-
+  const { controls, results } = frame(el, "cnnbook-live-calculator");
   const settings = () => ({
     input_shape: model.get("input_shape"), layers: model.get("layers"),
     batch_size: model.get("batch_size"), dtype: model.get("dtype"),
   });
-  let local = false;  // true while this view changes the model itself
-  const save = (name, value) => {
-    local = true;
-    try {
-      model.set(name, value);
-    } finally {
-      local = false;
-    }
-    model.save_changes();
-  };
+  const names = ["input_shape", "layers", "batch_size", "dtype"];
+  // Our own edits only refresh the results; changes from elsewhere rebuild.
+  const { save, dispose } = bindModel(model, names, showResults, build);
   const setLayer = (i, key, value) => {
     const layers = model.get("layers").map((row) => ({ ...row }));
     layers[i][key] = value;
@@ -359,9 +253,7 @@ function render({ model, el }) {
 
   function showResults() {
     const result = describe(settings());
-    results.innerHTML = result.error !== undefined
-      ? '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
-        `&#9888; ${esc(result.error)}</div>`
+    results.innerHTML = result.error !== undefined ? errorBox(result.error)
       : renderReport(result.report);
   }
 
@@ -370,28 +262,28 @@ function render({ model, el }) {
     const shape = model.get("input_shape") || [];
     const top = document.createElement("div");
     ["height", "width", "channels"].forEach((label, axis) => {
-      top.append(field(label, shape[axis], (v) => {
+      top.append(control(label, shape[axis], (v) => {
         const next = [...model.get("input_shape")];
         next[axis] = v;
         save("input_shape", next);
       }));
     });
-    top.append(field("batch", model.get("batch_size"), (v) => save("batch_size", v)));
-    top.append(field("dtype", model.get("dtype"), (v) => save("dtype", v), DTYPES));
+    top.append(control("batch", model.get("batch_size"), (v) => save("batch_size", v)));
+    top.append(control("dtype", model.get("dtype"), (v) => save("dtype", v), DTYPES));
     controls.append(top);
     model.get("layers").forEach((row, i) => {
       const line = document.createElement("div");
       line.className = "cnnbook-layer";
       line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
-      const filters = field("filters", row.filters, (v) => setLayer(i, "filters", v));
+      const filters = control("filters", row.filters, (v) => setLayer(i, "filters", v));
       filters.querySelector("input").disabled = row.kind !== "Conv2D";
       line.append(
-        field("layer", row.kind, (v) => { setLayer(i, "kind", v); build(); },
+        control("layer", row.kind, (v) => { setLayer(i, "kind", v); build(); },
           LAYER_KINDS),
         filters,
-        field("kernel", row.kernel_size, (v) => setLayer(i, "kernel_size", v)),
-        field("stride", row.strides, (v) => setLayer(i, "strides", v)),
-        field("padding", row.padding, (v) => setLayer(i, "padding", v), PADDINGS),
+        control("kernel", row.kernel_size, (v) => setLayer(i, "kernel_size", v)),
+        control("stride", row.strides, (v) => setLayer(i, "strides", v)),
+        control("padding", row.padding, (v) => setLayer(i, "padding", v), PADDINGS),
       );
       const remove = document.createElement("button");
       remove.textContent = "remove";
@@ -415,15 +307,8 @@ function render({ model, el }) {
     showResults();
   }
 
-  // Our own edits only refresh the results (the inputs keep focus); changes
-  // from elsewhere (Python, another view) rebuild the inputs too.
-  const onChange = () => (local ? showResults() : build());
-  const names = ["input_shape", "layers", "batch_size", "dtype"];
-  for (const name of names) model.on(`change:${name}`, onChange);
   build();
-  return () => {
-    for (const name of names) model.off(`change:${name}`, onChange);
-  };
+  return dispose;
 }
 
 export default { render };

@@ -1,4 +1,5 @@
 // Chapter 4's downsampling viewer, computed in the page: no kernel, no server.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 //
 // One grey image (float32, base64 in the trait `image_b64`) after max pooling,
 // average pooling and a strided convolution with a fixed edge kernel (the
@@ -23,8 +24,6 @@ export function decodeImage(b64) {
 
 class PoolingError extends Error {}
 
-const pyRepr = (v) => (v === null || v === undefined ? "None" : String(v));
-const isPositiveInt = (v) => typeof v === "number" && Number.isInteger(v) && v >= 1;
 
 function positive(arg, value) {
   if (!isPositiveInt(value)) {
@@ -104,9 +103,6 @@ export function describeJSON(state) {
 }
 
 // ------------------------------------------------------------ the page
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 /** Draw values on a canvas, min to black and max to white (all black if flat). */
 function draw(canvas, data, height, width, cssWidth) {
   canvas.width = width;
@@ -198,8 +194,7 @@ function render({ model, el }) {
     const result = downsample(image, height, width, kernels, model.get("pool_size"),
       model.get("strides"));
     if (result.error !== undefined) {
-      message.innerHTML = '<div class="cnnbook-error" style="color:#a00;' +
-        `padding:0.5em 0">&#9888; ${esc(result.error)}</div>`;
+      message.innerHTML = errorBox(result.error);
       for (const p of outputs) {
         p.box.style.display = "none";
         p.caption.innerHTML = "";

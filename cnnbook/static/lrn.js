@@ -1,4 +1,5 @@
 // The lateral-inhibition explorer of chapter 5, computed in the page: no kernel.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 //
 // The model's `stack` (height x width x channels, nested lists) goes through
 // local response normalisation across channels, the formula of cnnbook.lrn.lrn:
@@ -9,47 +10,8 @@
 // tests/test_live_lrn.py compares this with NumPy on random stacks in Chromium.
 
 // ------------------------------------------------------------ Python look-alikes
-/** Python's repr() of a float (or None), e.g. 2.0, 0.0001, 1e-05, inf, nan. */
-export function pyFloat(x) {
-  if (x === null || x === undefined) return "None";
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, exp] = Math.abs(x).toExponential().split("e");
-  const e = Number(exp);
-  const digits = mantissa.replace(".", "");
-  const sign = x < 0 ? "-" : "";
-  if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
-  const whole = digits.slice(0, e + 1).padEnd(e + 1, "0");
-  return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
-}
-
 /** Python's repr() of an int (n is an int trait) or None. */
 const pyInt = (x) => (Number.isInteger(x) ? String(x) : pyFloat(x));
-
-/** Python's f"{x:,.{digits}f}" (comma=true) or f"{x:.{digits}f}". */
-export function formatFixed(x, digits, comma = true) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  // The exact decimal expansion (doubles >= 1e21 are integers); JS rounds ties
-  // up, Python to even.
-  const exact = Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
-    : Math.abs(x).toFixed(100);
-  const [whole, frac] = exact.split(".");
-  let n = BigInt(whole + frac.slice(0, digits));
-  const rest = frac.slice(digits);
-  const half = "5" + "0".repeat(rest.length - 1);
-  if (rest > half || (rest === half && n % 2n === 1n)) n += 1n;
-  const s = n.toString().padStart(digits + 1, "0");
-  let intPart = s.slice(0, s.length - digits);
-  if (comma) intPart = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const negative = x < 0 || Object.is(x, -0);
-  return (negative ? "-" : "") + intPart + (digits > 0 ? "." + s.slice(-digits) : "");
-}
 
 // ------------------------------------------------------------ the arithmetic
 class LRNError extends Error {}
@@ -148,9 +110,6 @@ export function describe(settings) {
 }
 
 // ------------------------------------------------------------ the page
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const PAD = "padding:0.15em 0.75em";
 const CELL = 7;  // pixels per map value
 const GAP = 10;
 
@@ -208,68 +167,23 @@ export function drawMaps(stack, output) {
     `</title>${parts.join("")}</svg>`;
 }
 
-function table(columns, rows) {
-  const head = columns.map((c) => `<th style="${PAD}">${esc(c)}</th>`).join("");
-  const body = rows.map((row) => "<tr>" + row.map((v, i) =>
-    `<td style="${PAD};text-align:${i ? "right" : "left"}">${esc(v)}</td>`)
-    .join("") + "</tr>").join("");
-  return `<table class="cnnbook-table"><thead><tr>${head}</tr></thead>` +
-    `<tbody>${body}</tbody></table>`;
-}
-
 /** HTML for the results of `settings`. */
 export function renderResults(settings) {
   const result = describe(settings);
-  if (result.error !== undefined) {
-    return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
-      `&#9888; ${esc(result.error)}</div>`;
-  }
+  if (result.error !== undefined) return errorBox(result.error);
   const { rows, bars } = result.text;
-  const barHtml = bars.map(([name, value, width]) =>
-    '<div style="display:flex;align-items:center;gap:0.5em">' +
-    `<span style="width:6em">${esc(name)}</span>` +
-    `<span style="background:#4878a8;height:1em;width:${width}%"></span>` +
-    `<span>${esc(value)}</span></div>`).join("");
+  const barHtml = bars.map(([name, value, width]) => bar(name, width, value, "6em"))
+    .join("");
   return drawMaps(settings.stack, result.output) +
-    table(["map", "input at centre", "output at centre", "kept"], rows) +
+    table(["map", "input at centre", "output at centre", "kept"], rows,
+      [false, true, true, true]) +
     "<p><b>Fraction of the centre value each map keeps</b></p>" +
     `<div class="cnnbook-bars">${barHtml}</div>`;
 }
 
-/** Python's float() of a typed number: null when it is not one. */
-export function parseNumber(text) {
-  const s = String(text).trim();
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return NaN;
-  return null;
-}
-
-/** Python's int() of a typed integer: null when it is not one. */
-export function parseInteger(text) {
-  const s = String(text).trim();
-  return /^[+-]?\d+$/.test(s) ? Number(s) : null;
-}
-
-function field(label, control) {
-  const wrap = document.createElement("label");
-  wrap.className = "cnnbook-field";
-  wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
-    "margin:0.15em 0.9em 0.15em 0";
-  wrap.append(label + " ", control);
-  control.name = label;
-  return wrap;
-}
-
-function textInput(value, parse, onChange) {
-  const input = document.createElement("input");
-  input.type = "text";
-  input.inputMode = "decimal";
-  input.style.width = "6em";
-  input.value = value === null || value === undefined ? "" : pyFloatOrInt(value);
-  input.addEventListener("input", () => onChange(parse(input.value)));
-  return input;
-}
+const textInput = (value, parse, onChange) => decimalInput(
+  value === null || value === undefined ? "" : pyFloatOrInt(value), "6em", parse,
+  onChange);
 
 const pyFloatOrInt = (v) => (Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v)
   : pyFloat(v));
@@ -277,26 +191,11 @@ const pyFloatOrInt = (v) => (Number.isInteger(v) && Math.abs(v) < 1e16 ? String(
 const NAMES = ["k", "n", "alpha", "beta", "alpha_per_n", "stack"];
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "cnnbook-lrn-explorer";
-  const controls = document.createElement("div");
-  const results = document.createElement("div");
-  results.className = "cnnbook-results";
-  root.append(controls, results);
-  el.append(root);
-
-  let local = false;  // true while this view changes the model itself
-  const save = (name, value) => {
-    local = true;
-    try {
-      model.set(name, value);
-    } finally {
-      local = false;
-    }
-    model.save_changes();
-  };
+  const { controls, results } = frame(el, "cnnbook-lrn-explorer");
+  // Our own edits only refresh the results; changes from elsewhere rebuild.
+  const { save, dispose } = bindModel(model, NAMES, showResults, build);
   const settings = () => Object.fromEntries(NAMES.map((n) => [n, model.get(n)]));
-  const showResults = () => { results.innerHTML = renderResults(settings()); };
+  function showResults() { results.innerHTML = renderResults(settings()); }
 
   function build() {
     controls.replaceChildren();
@@ -317,14 +216,8 @@ function render({ model, el }) {
     showResults();
   }
 
-  // Our own edits only refresh the results (inputs keep focus); changes from
-  // elsewhere (Python, another view) rebuild the controls too.
-  const onChange = () => (local ? showResults() : build());
-  for (const name of NAMES) model.on(`change:${name}`, onChange);
   build();
-  return () => {
-    for (const name of NAMES) model.off(`change:${name}`, onChange);
-  };
+  return dispose;
 }
 
 export default { render };

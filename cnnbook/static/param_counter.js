@@ -1,4 +1,5 @@
 // Chapter 1's parameter counter, computed in the page: no kernel, no server.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 //
 // A Dense layer on the flattened image against a Conv2D layer (SAME padding)
 // on the same image. The arithmetic mirrors cnnbook.widgets_convolution.
@@ -13,31 +14,6 @@ const LABELS = { height: "height", width: "width", channels: "channels",
   units: "Dense units", filters: "filters", kernel_size: "kernel" };
 
 // ------------------------------------------------------------ Python look-alikes
-/** Python's repr() of the values a counter holds (lists shown as tuples). */
-export function pyRepr(value) {
-  if (value === null || value === undefined) return "None";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (typeof value === "string") return "'" + value.replace(/\\/g, "\\\\")
-    .replace(/'/g, "\\'") + "'";
-  if (Array.isArray(value)) {
-    const inner = value.map(pyRepr);
-    return "(" + inner.join(", ") + (inner.length === 1 ? ",)" : ")");
-  }
-  return String(value);
-}
-
-const isInt = (v) => typeof v === "number" && Number.isInteger(v);
-const isPositiveInt = (v) => isInt(v) && v >= 1;
-
-/** 12613600 -> "12,613,600" (Python's f"{n:,}"). */
-export function formatInt(value) {
-  const s = BigInt(value).toString();
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
 const bitLength = (n) => (n === 0n ? 0 : n.toString(2).length);
 
 /** Python's a / b for positive BigInts: the double nearest the exact quotient. */
@@ -52,14 +28,7 @@ export function trueDivide(a, b) {
 }
 
 /** Python's f"{x:,.0f}" for a finite, non-negative double: ties to even. */
-export function formatRound(x) {
-  if (x >= 2 ** 52) return formatInt(BigInt(x));  // already an integer
-  const whole = Math.floor(x);
-  const frac = x - whole;  // exact below 2**52
-  let n = BigInt(whole);
-  if (frac > 0.5 || (frac === 0.5 && n % 2n === 1n)) n += 1n;
-  return formatInt(n);
-}
+export const formatRound = (x) => formatFixed(x, 0);
 
 // ------------------------------------------------------------ the arithmetic
 class CalcError extends Error {}
@@ -133,61 +102,27 @@ export function describeJSON(settings) {
 }
 
 // ------------------------------------------------------------ the page
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const PAD = "padding:0.15em 0.75em";
-
 /** HTML for the results: the two layers, then the comparison in words. */
 export function renderResults(text) {
-  const cell = (v, right) =>
-    `<td style="${PAD};text-align:${right ? "right" : "left"}">${esc(v)}</td>`;
-  const head = ["layer", "parameters", "formula"]
-    .map((c) => `<th style="${PAD}">${c}</th>`).join("");
-  const rows = [["Dense", text.dense, text.dense_formula],
-    ["Conv2D", text.conv, text.conv_formula]]
-    .map(([a, b, c]) => `<tr>${cell(a, false)}${cell(b, true)}${cell(c, false)}</tr>`)
-    .join("");
-  return `<table class="cnnbook-table"><thead><tr>${head}</tr></thead>` +
-    `<tbody>${rows}</tbody></table>` +
+  return table(["layer", "parameters", "formula"],
+    [["Dense", text.dense, text.dense_formula],
+     ["Conv2D", text.conv, text.conv_formula]], [false, true, false]) +
     `<p>The Dense layer has <b>${esc(text.ratio)} times</b> the parameters of the ` +
     `Conv2D layer. The Conv2D layer outputs ${esc(text.conv_outputs)} values; a ` +
     "Dense layer with that many outputs would need " +
     `${esc(text.dense_same_outputs)} parameters.</p>`;
 }
 
-function parseIntInput(text) {
-  const s = String(text).trim();
-  return /^[+-]?\d+$/.test(s) ? Number(s) : null;
-}
-
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "cnnbook-param-counter";
-  const controls = document.createElement("div");
-  const results = document.createElement("div");
-  results.className = "cnnbook-results";
-  root.append(controls, results);
-  el.append(root);
-
+  const { controls, results } = frame(el, "cnnbook-param-counter");
   const inputs = {};
   for (const name of SETTINGS) {
-    const wrap = document.createElement("label");
-    wrap.className = "cnnbook-field";
-    wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
-      "margin:0.15em 0.8em 0.15em 0";
-    wrap.append(LABELS[name] + " ");
-    const input = document.createElement("input");
-    input.type = "number";
-    input.step = "1";
-    input.name = name;
-    input.style.width = "6em";
-    input.addEventListener("input", () => {
-      model.set(name, parseIntInput(input.value));
+    const input = integerInput(model.get(name), "6em", (v) => {
+      model.set(name, v);
       model.save_changes();
     });
-    wrap.append(input);
     inputs[name] = input;
-    controls.append(wrap);
+    controls.append(field(LABELS[name], input, { name, margin: "0.8em" }));
     if (name === "channels") controls.append(document.createElement("br"));
   }
 
@@ -195,20 +130,16 @@ function render({ model, el }) {
     const settings = {};
     for (const name of SETTINGS) settings[name] = model.get(name);
     const result = describe(settings);
-    results.innerHTML = result.error !== undefined
-      ? '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
-        `&#9888; ${esc(result.error)}</div>`
+    results.innerHTML = result.error !== undefined ? errorBox(result.error)
       : renderResults(result.text);
   }
 
   const handlers = {};
   for (const name of SETTINGS) {
-    const value = model.get(name);
-    inputs[name].value = value === null || value === undefined ? "" : String(value);
     handlers[name] = () => {
       const v = model.get(name);
       // A change from elsewhere (Python) updates the box; typing keeps it as is.
-      if (parseIntInput(inputs[name].value) !== v) {
+      if (parseInteger(inputs[name].value) !== v) {
         inputs[name].value = v === null || v === undefined ? "" : String(v);
       }
       show();

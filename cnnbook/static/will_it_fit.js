@@ -1,4 +1,5 @@
 // The "will it fit?" calculator of chapter 3, computed in the page: no kernel.
+// Composed after common.js (cnnbook.live_esm.esm), whose helpers it uses.
 //
 // The model's `options` (from cnnbook.widgets_memory.page_options) carry, per
 // network, the parameters, the input values of one image and the layer-output
@@ -10,75 +11,22 @@
 // tests/test_live_memory.py checks that on random settings in Chromium.
 
 // ------------------------------------------------------------ Python look-alikes
-/** Python's repr() of a float (or None), e.g. 12.0, 1e-05, inf, nan. */
-export function pyFloat(x) {
-  if (x === null || x === undefined) return "None";
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, exp] = Math.abs(x).toExponential().split("e");
-  const e = Number(exp);
-  const digits = mantissa.replace(".", "");
-  const sign = x < 0 ? "-" : "";
-  if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
-  const whole = digits.slice(0, e + 1).padEnd(e + 1, "0");
-  const frac = digits.slice(e + 1);
-  return `${sign}${whole}.${frac || "0"}`;
-}
-
 /** Python's repr() of a str, a list of str, a bool, a float or None. */
-export function pyRepr(value) {
-  if (typeof value === "string") {
-    return "'" + value.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
-  }
-  if (Array.isArray(value)) return "[" + value.map(pyRepr).join(", ") + "]";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  return pyFloat(value);
-}
-
-/** 12613600 -> "12,613,600". */
-function groupThousands(digits) {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/** Python's f"{x:,.{digits}f}": round half to even, "-0.00" kept, nan, inf. */
-export function formatFixed(x, digits) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  // toFixed(100) is the exact decimal expansion of the double for the values
-  // shown here; JS rounds ties up, Python to even.
-  // Beyond 1e21 toFixed switches to exponents; such doubles are integers.
-  const exact = Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
-    : Math.abs(x).toFixed(100);
-  const [whole, frac] = exact.split(".");
-  let n = BigInt(whole + frac.slice(0, digits));
-  const rest = frac.slice(digits);
-  const half = "5" + "0".repeat(rest.length - 1);
-  if (rest > half || (rest === half && n % 2n === 1n)) n += 1n;
-  const s = n.toString().padStart(digits + 1, "0");
-  const intPart = s.slice(0, s.length - digits);
-  const fracPart = s.slice(s.length - digits);
-  const negative = x < 0 || Object.is(x, -0);
-  return (negative ? "-" : "") + groupThousands(intPart) +
-    (digits > 0 ? "." + fracPart : "");
+function reprSetting(value) {
+  if (Array.isArray(value)) return "[" + value.map(reprSetting).join(", ") + "]";
+  return typeof value === "number" ? pyFloat(value) : pyRepr(value);
 }
 
 /** tables.format_bytes(num_bytes, "GB", 2) for a BigInt or a Number. */
-export function formatGB(numBytes) {
-  return `${formatFixed(Number(numBytes) / 1e9, 2)} GB`;
-}
+export const formatGB = (numBytes) => formatBytes(numBytes, "GB", 2);
 
 // ------------------------------------------------------------ the arithmetic
 class PlanError extends Error {}
 
 function choice(arg, value, choices) {
   if (typeof value !== "string" || !choices.includes(value)) {
-    throw new PlanError(`${arg} must be one of ${pyRepr(choices)}, got ${pyRepr(value)}`);
+    throw new PlanError(`${arg} must be one of ${reprSetting(choices)}, ` +
+      `got ${reprSetting(value)}`);
   }
 }
 
@@ -208,9 +156,6 @@ export function describeJSON(settings, options) {
 }
 
 // ------------------------------------------------------------ the page
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const PAD = "padding:0.15em 0.75em";
 const COLORS = {
   parameters: "#4878a8", gradients: "#6a9fd0", optimizer_state: "#a3c4e6",
   inputs: "#e0a040", activations: "#c05050",
@@ -236,84 +181,29 @@ function breakdownBar(memory, budget) {
 export function renderResults(settings, options) {
   const r = solve(settings, options);
   const text = describeText(settings, options);
-  if (text.error !== undefined) {
-    return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
-      `&#9888; ${esc(text.error)}</div>`;
-  }
+  if (text.error !== undefined) return errorBox(text.error);
   if (text.none_fits !== undefined) {
     const [head, ...rest] = text.none_fits.split(":");
     return `<p class="cnnbook-headline"><b>${esc(head)}</b>:${esc(rest.join(":"))}</p>`;
   }
-  const body = text.rows.map(([name, value]) =>
-    `<tr><td style="${PAD};text-align:left">${esc(name)}</td>` +
-    `<td style="${PAD};text-align:right">${esc(value)}</td></tr>`).join("");
   return `<p class="cnnbook-headline"><b>${esc(text.headline.split(" (")[0])}</b>` +
     ` (${esc(text.headline.split(" (").slice(1).join(" ("))}</p>` +
     breakdownBar(r.memory, r.budget) +
-    `<table class="cnnbook-table"><thead><tr><th style="${PAD}">memory for</th>` +
-    `<th style="${PAD}">at a batch of ${r.batch}</th></tr></thead>` +
-    `<tbody>${body}</tbody></table>`;
+    table(["memory for", `at a batch of ${r.batch}`], text.rows, [false, true]);
 }
 
-/** Python's float() of a typed number: null when it is not one. */
-export function parseNumber(text) {
-  const s = String(text).trim();
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return NaN;
-  return null;
-}
-
-function field(label, control) {
-  const wrap = document.createElement("label");
-  wrap.className = "cnnbook-field";
-  wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
-    "margin:0.15em 0.9em 0.15em 0";
-  wrap.append(label + " ", control);
-  control.name = label;
-  return wrap;
-}
-
-function select(options, value, onChange) {
-  const input = document.createElement("select");
-  for (const option of options) input.add(new Option(option, option));
-  input.value = value;
-  input.addEventListener("change", () => onChange(input.value));
-  return input;
-}
-
-function numberInput(value, onChange) {
-  const input = document.createElement("input");
-  input.type = "text";
-  input.inputMode = "decimal";
-  input.style.width = "5em";
-  input.value = value === null || value === undefined ? "" : String(value);
-  input.addEventListener("input", () => onChange(parseNumber(input.value)));
-  return input;
-}
+const numberInput = (value, onChange) => decimalInput(
+  value === null || value === undefined ? "" : String(value), "5em", parseNumber,
+  onChange);
 
 const NAMES = ["gpu", "custom_gb", "reserve_gb", "network", "precision", "optimizer",
                "checkpointing"];
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "cnnbook-will-it-fit";
-  const controls = document.createElement("div");
-  const results = document.createElement("div");
-  results.className = "cnnbook-results";
-  root.append(controls, results);
-  el.append(root);
-
-  let local = false;  // true while this view changes the model itself
-  const save = (name, value) => {
-    local = true;
-    try {
-      model.set(name, value);
-    } finally {
-      local = false;
-    }
-    model.save_changes();
-  };
+  const { controls, results } = frame(el, "cnnbook-will-it-fit");
+  // Our own edits only refresh the results; changes from elsewhere rebuild.
+  const { save, dispose } = bindModel(model, [...NAMES, "options"], showResults,
+                                      build);
   const settings = () => Object.fromEntries(NAMES.map((n) => [n, model.get(n)]));
   let custom;
 
@@ -354,14 +244,8 @@ function render({ model, el }) {
     showResults();
   }
 
-  // Our own edits only refresh the results (inputs keep focus); changes from
-  // elsewhere (Python, another view) rebuild the controls too.
-  const onChange = () => (local ? showResults() : build());
-  for (const name of [...NAMES, "options"]) model.on(`change:${name}`, onChange);
   build();
-  return () => {
-    for (const name of [...NAMES, "options"]) model.off(`change:${name}`, onChange);
-  };
+  return dispose;
 }
 
 export default { render };
