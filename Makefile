@@ -39,6 +39,7 @@ PUBLIC_TOC := _build/toc-without-solutions.yml
 
 book: $(STAMP)
 ifeq ($(SOLUTIONS),no)
+	rm -rf _build/html _build/.doctrees  # no solution page may survive from a full build
 	$(PY) -m cnnbook.authoring toc-without-solutions _toc.yml $(PUBLIC_TOC)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --toc $(PUBLIC_TOC)
 else
