@@ -32,6 +32,12 @@ _WIDE = widgets.Layout(width="13em")
 _STYLE = {"description_width": "4.5em"}
 
 
+def _int_box(value: int, description: str) -> widgets.IntText:
+    """A narrow labelled integer box, the calculator's one kind of number input."""
+    return widgets.IntText(value=value, description=description, layout=_NARROW,
+                           style=_STYLE)
+
+
 def layer_spec(kind: str, filters: int, kernel_size: int, strides: int, padding: str):
     """The calc layer for one calculator row; pooling ignores ``filters``."""
     if kind == "Conv2D":
@@ -50,12 +56,9 @@ class LayerRow(widgets.HBox):
                  padding="same"):
         self.kind = widgets.Dropdown(options=LAYER_KINDS, value=kind,
                                      description="layer", layout=_WIDE, style=_STYLE)
-        self.filters = widgets.IntText(value=filters, description="filters",
-                                       layout=_NARROW, style=_STYLE)
-        self.kernel_size = widgets.IntText(value=kernel_size, description="kernel",
-                                           layout=_NARROW, style=_STYLE)
-        self.strides = widgets.IntText(value=strides, description="stride",
-                                       layout=_NARROW, style=_STYLE)
+        self.filters = _int_box(filters, "filters")
+        self.kernel_size = _int_box(kernel_size, "kernel")
+        self.strides = _int_box(strides, "stride")
         self.padding = widgets.Dropdown(options=PADDINGS, value=padding,
                                         description="padding", layout=_NARROW,
                                         style=_STYLE)
@@ -94,14 +97,10 @@ class ConvStackCalculator(widgets.VBox):
                  layers: Sequence[Mapping] = SEED_LAYERS,
                  batch_size: int = SEED_BATCH_SIZE, dtype: str = "float32"):
         height, width, channels = _three_ints(input_shape)
-        self.height = widgets.IntText(value=height, description="height",
-                                      layout=_NARROW, style=_STYLE)
-        self.width = widgets.IntText(value=width, description="width",
-                                     layout=_NARROW, style=_STYLE)
-        self.channels = widgets.IntText(value=channels, description="channels",
-                                        layout=_NARROW, style=_STYLE)
-        self.batch_size = widgets.IntText(value=batch_size, description="batch",
-                                          layout=_NARROW, style=_STYLE)
+        self.height = _int_box(height, "height")
+        self.width = _int_box(width, "width")
+        self.channels = _int_box(channels, "channels")
+        self.batch_size = _int_box(batch_size, "batch")
         self.dtype = widgets.Dropdown(options=DTYPES, value=dtype, description="dtype",
                                       layout=_WIDE, style=_STYLE)
         self.add_button = widgets.Button(description="add layer", icon="plus")

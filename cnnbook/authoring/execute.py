@@ -100,9 +100,8 @@ def normalise(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
     """Drop volatile metadata and give widget models ids derived from ``seed``."""
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
-    for key in ("widgets",):
-        if key in nb.metadata and not nb.metadata[key]:
-            del nb.metadata[key]
+    if "widgets" in nb.metadata and not nb.metadata["widgets"]:
+        del nb.metadata["widgets"]  # an empty state is noise, not a widget
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
