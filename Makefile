@@ -14,12 +14,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-# TensorFlow reads these once, at import: quiet logs, same floats on every CPU.
-export TF_CPP_MIN_LOG_LEVEL := 3
-export TF_ENABLE_ONEDNN_OPTS := 0
-export KERAS_BACKEND := tensorflow
-export PYTHONHASHSEED := 0
-export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# The kernels' environment (quiet TensorFlow, seeds) is set in one place,
+# cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
 .PHONY: book test outputs solutions bench lint venv clean
 
@@ -30,7 +26,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check \
 	    -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(PY) -c "import cnnbook, keras, nbval, myst_nb"
+	$(PY) -c "import cnnbook, nbval, myst_nb"
 	@touch $(STAMP)
 
 # `make book SOLUTIONS=no` leaves the solutions out (for instructors who keep them private).
@@ -49,6 +45,7 @@ endif
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbook tests
+	$(VENV)/bin/ruff format --check cnnbook tests
 
 test: lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions

@@ -1,8 +1,11 @@
 """Helpers for *Convolutional Networks, Measured*.
 
-`cnnbook.calc` is the pure arithmetic of layers (no TensorFlow import);
-`cnnbook.runtime` prepares a notebook kernel (seeds, quiet TensorFlow);
-`cnnbook.authoring` executes notebooks and generates exercises.
+Folders are layers, and imports point down (``tests/test_layers.py``): the core
+modules here (:mod:`~cnnbook.calc`, :mod:`~cnnbook.units`,
+:mod:`~cnnbook.validate`, :mod:`~cnnbook.tables`, :mod:`~cnnbook.plots`,
+:mod:`~cnnbook.papers`), then :mod:`cnnbook.science`, :mod:`cnnbook.referee`
+(with :mod:`cnnbook.runtime`, the kernel's setup), :mod:`cnnbook.checks`,
+:mod:`cnnbook.widgets` and :mod:`cnnbook.authoring`.
 """
 
 __version__ = "0.1.0"

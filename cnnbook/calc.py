@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from cnnbook.validate import is_int, is_real, non_negative_int, positive_int
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,7 +57,6 @@ __all__ = [
     "TrainingBreakdown",
     "ZeroPadding2D",
     "analyze",
-    "analyze_keras",
     "report_from_graph",
 ]
 
@@ -75,11 +75,36 @@ DTYPE_BYTES = {
 
 ACTIVATIONS = frozenset(
     {
-        "celu", "elu", "exponential", "gelu", "hard_shrink", "hard_sigmoid",
-        "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "linear",
-        "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid",
-        "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus",
-        "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink",
+        "celu",
+        "elu",
+        "exponential",
+        "gelu",
+        "hard_shrink",
+        "hard_sigmoid",
+        "hard_silu",
+        "hard_swish",
+        "hard_tanh",
+        "leaky_relu",
+        "linear",
+        "log_sigmoid",
+        "log_softmax",
+        "mish",
+        "relu",
+        "relu6",
+        "selu",
+        "sigmoid",
+        "silu",
+        "soft_shrink",
+        "softmax",
+        "softplus",
+        "softsign",
+        "sparse_plus",
+        "sparse_sigmoid",
+        "sparsemax",
+        "squareplus",
+        "swish",
+        "tanh",
+        "tanh_shrink",
     }
 )
 """Keras activation names that keep the shape (``glu`` halves it, so it is out)."""
@@ -104,39 +129,14 @@ Shape = tuple[int, ...]
 
 
 # --------------------------------------------------------------------------- checks
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value: object) -> bool:
-    """A finite int or float (bools and NaN are not sizes or rates)."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _positive_int(arg: str, value: object) -> int:
-    if not _is_int(value) or value < 1:
-        raise ValueError(f"{arg} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _non_negative_int(arg: str, value: object) -> int:
-    if not _is_int(value) or value < 0:
-        raise ValueError(f"{arg} must be a non-negative integer, got {value!r}")
-    return int(value)
-
-
 def _pair(arg: str, value: object) -> tuple[int, int]:
     """Keras' "an int or a tuple of 2 ints" for kernel sizes, strides, pools."""
-    if _is_int(value) and value >= 1:
+    if is_int(value) and value >= 1:
         return (int(value), int(value))
     if (
         isinstance(value, (tuple, list))
         and len(value) == 2
-        and all(_is_int(v) and v >= 1 for v in value)
+        and all(is_int(v) and v >= 1 for v in value)
     ):
         return (int(value[0]), int(value[1]))
     raise ValueError(
@@ -175,7 +175,7 @@ def _shape(arg: str, value: object) -> Shape:
     if (
         isinstance(value, (tuple, list))
         and len(value) in (1, 3)
-        and all(_is_int(v) and v >= 1 for v in value)
+        and all(is_int(v) and v >= 1 for v in value)
     ):
         return tuple(int(v) for v in value)
     raise ValueError(
@@ -279,9 +279,9 @@ class Conv2D(_Sliding, Layer):
     activation: str | None = None
 
     def _check(self) -> None:
-        self._set("filters", _positive_int("filters", self.filters))
+        self._set("filters", positive_int("filters", self.filters))
         self._check_sliding()
-        self._set("groups", _positive_int("groups", self.groups))
+        self._set("groups", positive_int("groups", self.groups))
         if self.filters % self.groups:
             raise ValueError(
                 f"groups must divide filters, got groups={self.groups} "
@@ -327,7 +327,7 @@ class DepthwiseConv2D(_Sliding, Layer):
     def _check(self) -> None:
         self._check_sliding()
         self._set(
-            "depth_multiplier", _positive_int("depth_multiplier", self.depth_multiplier)
+            "depth_multiplier", positive_int("depth_multiplier", self.depth_multiplier)
         )
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -357,10 +357,10 @@ class SeparableConv2D(_Sliding, Layer):
     activation: str | None = None
 
     def _check(self) -> None:
-        self._set("filters", _positive_int("filters", self.filters))
+        self._set("filters", positive_int("filters", self.filters))
         self._check_sliding()
         self._set(
-            "depth_multiplier", _positive_int("depth_multiplier", self.depth_multiplier)
+            "depth_multiplier", positive_int("depth_multiplier", self.depth_multiplier)
         )
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -453,7 +453,7 @@ class Dense(Layer):
     activation: str | None = None
 
     def _check(self) -> None:
-        self._set("units", _positive_int("units", self.units))
+        self._set("units", positive_int("units", self.units))
         _bool("use_bias", self.use_bias)
         _activation(self.activation)
 
@@ -498,7 +498,7 @@ class Dropout(Layer):
     rate: float
 
     def _check(self) -> None:
-        if not _is_real(self.rate) or not 0 <= self.rate < 1:
+        if not is_real(self.rate) or not 0 <= self.rate < 1:
             raise ValueError(f"rate must be a number in [0, 1), got {self.rate!r}")
 
 
@@ -524,18 +524,18 @@ class ReLU(Layer):
 
     def _check(self) -> None:
         if self.max_value is not None and (
-            not _is_real(self.max_value) or self.max_value < 0
+            not is_real(self.max_value) or self.max_value < 0
         ):
             raise ValueError(
                 "max_value must be None or a non-negative number, "
                 f"got {self.max_value!r}"
             )
-        if not _is_real(self.negative_slope) or self.negative_slope < 0:
+        if not is_real(self.negative_slope) or self.negative_slope < 0:
             raise ValueError(
                 "negative_slope must be a non-negative number, "
                 f"got {self.negative_slope!r}"
             )
-        if not _is_real(self.threshold):
+        if not is_real(self.threshold):
             raise ValueError(f"threshold must be a number, got {self.threshold!r}")
 
 
@@ -553,7 +553,7 @@ class ZeroPadding2D(Layer):
         )
 
         def ok(v: object) -> bool:
-            return _is_int(v) and v >= 0
+            return is_int(v) and v >= 0
 
         if ok(p):
             norm = ((p, p), (p, p))
@@ -594,9 +594,9 @@ class LocalResponseNormalization(Layer):
     beta: float = 0.5
 
     def _check(self) -> None:
-        _non_negative_int("depth_radius", self.depth_radius)
+        non_negative_int("depth_radius", self.depth_radius)
         for arg in ("bias", "alpha", "beta"):
-            if not _is_real(getattr(self, arg)):
+            if not is_real(getattr(self, arg)):
                 raise ValueError(f"{arg} must be a number, got {getattr(self, arg)!r}")
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -750,7 +750,7 @@ def report_from_graph(
     writes it until its last reader has run; graph inputs live from the start;
     tensors in ``outputs`` or never read live to the end.
     """
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = positive_int("batch_size", batch_size)
     bpv = _dtype_bytes(dtype)
     if not inputs:
         raise ValueError("inputs must name at least one graph input")
@@ -873,7 +873,7 @@ def analyze(
                 f"layers[{i}] must be a calc layer spec such as calc.Conv2D, "
                 f"got {layer!r}"
             )
-    _positive_int("batch_size", batch_size)
+    positive_int("batch_size", batch_size)
     _dtype_bytes(dtype)
 
     names = _layer_names(layers)
@@ -891,13 +891,3 @@ def analyze(
         )
         shape = out
     return report_from_graph({0: steps[0].input_shape}, steps, batch_size, dtype)
-
-
-def analyze_keras(model, batch_size: int = 1, dtype: str | None = None) -> Report:
-    """The same report for a built Keras model, read by :mod:`cnnbook.keras_bridge`.
-
-    Imported lazily so that ``cnnbook.calc`` stays free of Keras.
-    """
-    from cnnbook.keras_bridge import analyze_keras as _analyze_keras
-
-    return _analyze_keras(model, batch_size=batch_size, dtype=dtype)

@@ -43,8 +43,13 @@ def stacked_bars(
     ax.invert_yaxis()
     ax.set_xlabel(f"memory ({unit})" if unit else "memory")
     ax.set_title(title)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.55 - 0.05 * len(data)),
-              ncol=len(parts), frameon=False, fontsize="small")
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, -0.55 - 0.05 * len(data)),
+        ncol=len(parts),
+        frameon=False,
+        fontsize="small",
+    )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

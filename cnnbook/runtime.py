@@ -15,10 +15,13 @@ import random
 
 QUIET_TENSORFLOW_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # no C++ info/warning lines on stderr
-    "TF_ENABLE_ONEDNN_OPTS": "0",  # same float results on every x86 CPU
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # no oneDNN notice; fewer CPU-specific kernels
     "KERAS_BACKEND": "tensorflow",
     "PYTHONHASHSEED": "0",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # no debugger notice on kernel start
 }
+"""The one place the kernels' environment is set: the executor, the tests
+(tests/conftest.py, inherited by nbval's kernels) and :func:`configure` read it."""
 
 DEFAULT_SEED = 42
 
@@ -46,8 +49,13 @@ def configure(seed: int = DEFAULT_SEED, tensorflow: bool = True) -> None:
     np.random.seed(seed)
     np.set_printoptions(precision=4, suppress=True)
     matplotlib.rcParams.update(
-        {"figure.dpi": 80, "savefig.dpi": 80, "figure.figsize": (6.4, 3.6),
-         "svg.hashsalt": "cnnbook", "axes.titlesize": "medium"}
+        {
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "figure.figsize": (6.4, 3.6),
+            "svg.hashsalt": "cnnbook",
+            "axes.titlesize": "medium",
+        }
     )
     if tensorflow:
         _configure_tensorflow(seed)

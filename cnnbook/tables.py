@@ -10,30 +10,12 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cnnbook.units import BYTE_UNITS, format_int
 
-def format_int(value: int) -> str:
-    """12613600 -> '12,613,600'."""
-    return f"{value:,}"
-
-
-def format_bytes(num_bytes: float, unit: str = "MB", digits: int = 1) -> str:
-    """Bytes in a decimal (MB, GB) or binary (MiB, GiB) unit, always labelled."""
-    if unit not in BYTE_UNITS:
-        raise ValueError(f"unit must be one of {sorted(BYTE_UNITS)}, got {unit!r}")
-    return f"{num_bytes / BYTE_UNITS[unit]:,.{digits}f} {unit}"
+__all__ = ["Table"]
 
 
 _PAD = "padding:0.15em 0.75em"
-
-BYTE_UNITS = {
-    "bytes": 1,
-    "kB": 10**3,
-    "MB": 10**6,
-    "GB": 10**9,
-    "KiB": 2**10,
-    "MiB": 2**20,
-    "GiB": 2**30,
-}
 
 
 @dataclass(frozen=True)

@@ -55,15 +55,30 @@ def build_book() -> Path:
     if not (HTML / "index.html").is_file():
         bindir = str(Path(sys.executable).parent)
         jupyter_book = shutil.which("jupyter-book", path=bindir)
-        subprocess.run([jupyter_book or "jupyter-book", "build", str(REPO), "-W", "-n",
-                        "--keep-going"], check=True, capture_output=True, cwd=REPO)
+        subprocess.run(
+            [
+                jupyter_book or "jupyter-book",
+                "build",
+                str(REPO),
+                "-W",
+                "-n",
+                "--keep-going",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=REPO,
+        )
     return HTML
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".mjs": "text/javascript",
-                      ".woff": "font/woff", ".woff2": "font/woff2"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".woff": "font/woff",
+        ".woff2": "font/woff2",
+    }
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
@@ -104,7 +119,8 @@ def browser_at(directory: Path) -> Iterator[tuple[str, object]]:
 def import_modules(page, **modules: str) -> None:
     """Import each ES module source as `window.<name>`, from a blob URL as the
     book's page loader (`_extra/cnnbook-widgets.js`) imports a saved `_esm`."""
-    page.evaluate("""async (modules) => {
+    page.evaluate(
+        """async (modules) => {
         for (const [name, source] of Object.entries(modules)) {
             const url = URL.createObjectURL(
                 new Blob([source], { type: "text/javascript" }));
@@ -114,7 +130,9 @@ def import_modules(page, **modules: str) -> None:
                 URL.revokeObjectURL(url);
             }
         }
-    }""", modules)
+    }""",
+        modules,
+    )
 
 
 # `standInModel(state)`: the anywidget model subset a widget's render() uses,
@@ -140,8 +158,10 @@ def module_page(**modules: str) -> Iterator[object]:
     `_esm`) imported as `window.<name>`: evaluate its exports with
     `page.evaluate("... name.describeJSON(...)")`. `standInModel(state)` gives
     a model to call `name.default.render({ model, el })` with."""
-    with tempfile.TemporaryDirectory() as blank, browser_at(Path(blank)) as (
-            base, browser):
+    with (
+        tempfile.TemporaryDirectory() as blank,
+        browser_at(Path(blank)) as (base, browser),
+    ):
         page = browser.new_page()
         page.goto(base)  # an http origin of our own, as in the book
         import_modules(page, **modules)
@@ -185,11 +205,15 @@ def watch(page) -> PageLog:
             route.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and log.console_errors.append(
-        f"{m.text} ({m.location.get('url', '')})"))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and log.console_errors.append(f"{m.text} ({m.location.get('url', '')})")
+        ),
+    )
     page.on("pageerror", lambda e: log.page_errors.append(str(e)))
-    page.on("requestfailed", lambda r: log.failed.append(
-        f"{r.url}: {r.failure}"))
+    page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
 
     def finished(request):
         if urlsplit(request.url).scheme not in ("http", "https"):

@@ -25,7 +25,22 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> Path:
 def run_pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run pytest in a subprocess rooted at ``cwd`` (ignores the repo's config)."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "--rootdir", str(cwd), "-c", "/dev/null", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--rootdir",
+            str(cwd),
+            "-c",
+            "/dev/null",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )

@@ -34,7 +34,8 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
     commands = [line.split("#")[0].strip() for line in first_block.splitlines()]
     assert commands == ["make book", "make test"]
     ci_commands = [
-        line.strip() for line in (REPO / ".ci/run").read_text().splitlines()
+        line.strip()
+        for line in (REPO / ".ci/run").read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
     assert "make test" in ci_commands

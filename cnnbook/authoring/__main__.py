@@ -21,27 +21,48 @@ from cnnbook.authoring.toc import write_public_toc
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cnnbook.authoring")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("execute", help="execute notebooks in place, "
-                              "deterministically, storing outputs and widget state")
+    run = commands.add_parser(
+        "execute",
+        help="execute notebooks in place, "
+        "deterministically, storing outputs and widget state",
+    )
     run.add_argument("paths", nargs="+", help=".ipynb files")
-    run.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
-                     help="seconds allowed per cell (default %(default)s)")
+    run.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT,
+        help="seconds allowed per cell (default %(default)s)",
+    )
     gen = commands.add_parser(
         "solutions",
         help="write student exercises (solutions removed, no outputs) and executed "
-        "solutions from instructor notebooks marked with ### BEGIN/END SOLUTION")
+        "solutions from instructor notebooks marked with ### BEGIN/END SOLUTION",
+    )
     gen.add_argument("paths", nargs="+", help="instructor .ipynb files (notebooks/)")
-    gen.add_argument("--exercises", metavar="DIR", default=None,
-                     help="folder for the student notebooks "
-                     "(default: exercises/ beside the sources' folder)")
-    gen.add_argument("--solutions", metavar="DIR", default=None,
-                     help="folder for the executed solutions "
-                     "(default: solutions/ beside the sources' folder)")
-    gen.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
-                     help="seconds allowed per cell (default %(default)s)")
+    gen.add_argument(
+        "--exercises",
+        metavar="DIR",
+        default=None,
+        help="folder for the student notebooks "
+        "(default: exercises/ beside the sources' folder)",
+    )
+    gen.add_argument(
+        "--solutions",
+        metavar="DIR",
+        default=None,
+        help="folder for the executed solutions "
+        "(default: solutions/ beside the sources' folder)",
+    )
+    gen.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT,
+        help="seconds allowed per cell (default %(default)s)",
+    )
     toc = commands.add_parser(
         "toc-without-solutions",
-        help="write a copy of the table of contents without the Solutions part")
+        help="write a copy of the table of contents without the Solutions part",
+    )
     toc.add_argument("source", help="the book's _toc.yml")
     toc.add_argument("output", help="where to write the derived toc")
     args = parser.parse_args(argv)
@@ -49,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "execute":
             execute_files(args.paths, timeout=args.timeout)
         elif args.command == "solutions":
-            generate_files(args.paths, exercises_dir=args.exercises,
-                           solutions_dir=args.solutions, timeout=args.timeout)
+            generate_files(
+                args.paths,
+                exercises_dir=args.exercises,
+                solutions_dir=args.solutions,
+                timeout=args.timeout,
+            )
         elif args.command == "toc-without-solutions":
             write_public_toc(args.source, args.output)
     except (NotebookExecutionError, ValueError) as err:

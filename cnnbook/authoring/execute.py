@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import tempfile
 import time
 import uuid
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from traitlets.config import Config
 
 from cnnbook.runtime import quiet_tensorflow_env
 
@@ -60,6 +62,18 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
+def ipc_config(folder: str) -> Config:
+    """Kernel manager settings for a kernel reached over Unix sockets in ``folder``.
+
+    Over TCP (the default) ipykernel warns on every start that the traffic is
+    not encrypted; IPC sockets in a private folder are local by construction,
+    and the commands then print only their progress and results.
+    """
+    return Config(
+        {"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}}
+    )
+
+
 def execute_notebook(
     nb: nbformat.NotebookNode,
     cwd: Path,
@@ -72,14 +86,25 @@ def execute_notebook(
             f"timeout must be a positive number of seconds, got {timeout!r}"
         )
     nb = copy.deepcopy(nb)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=KERNEL_NAME,
-        resources={"metadata": {"path": str(cwd)}},
-        store_widget_state=True,
-        record_timing=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as sockets:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=KERNEL_NAME,
+            resources={"metadata": {"path": str(cwd)}},
+            store_widget_state=True,
+            record_timing=False,
+            config=ipc_config(sockets),
+        )
+        _run(client, cwd, timeout, label)
+    _refuse_stderr(nb, label)
+    # Ids depend on the file name only, so a copy executed elsewhere matches.
+    return normalise(nb, seed=Path(label).name)
+
+
+def _run(client: NotebookClient, cwd: Path, timeout: int, label: str) -> None:
+    """Execute, turning nbclient's errors into one naming the notebook and cell."""
+    nb = client.nb
     try:
         client.execute(env=kernel_env(), cwd=str(cwd))
     except CellTimeoutError as err:
@@ -91,9 +116,6 @@ def execute_notebook(
         raise NotebookExecutionError(
             f"{label}: cell {index} raised {err.ename}: {err.evalue}"
         ) from err
-    _refuse_stderr(nb, label)
-    # Ids depend on the file name only, so a copy executed elsewhere matches.
-    return normalise(nb, seed=Path(label).name)
 
 
 def normalise(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
@@ -105,12 +127,36 @@ def normalise(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
-    model_ids = list(nb.metadata.get("widgets", {}).get(WIDGET_STATE_KEY, {})
-                     .get("state", {}))
+    model_ids = list(
+        nb.metadata.get("widgets", {}).get(WIDGET_STATE_KEY, {}).get("state", {})
+    )
     text = nbformat.writes(nb)
     return nbformat.reads(_rename_model_ids(text, model_ids, seed), as_version=4)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name as one output.
+
+    How a cell's prints are split into messages depends on timing (a slow
+    call between two prints makes two), so the stored split would differ from
+    run to run; the text does not.
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def _rename_model_ids(text: str, model_ids: list[str], seed: str) -> str:
@@ -172,8 +218,9 @@ def execute_file(
     out = Path(out) if out is not None else path
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    executed = execute_notebook(nb, cwd=path.parent.resolve(), timeout=timeout,
-                                label=str(path))
+    executed = execute_notebook(
+        nb, cwd=path.parent.resolve(), timeout=timeout, label=str(path)
+    )
     seconds = time.perf_counter() - start
     return ExecutionResult(out, seconds, write_if_changed(executed, out))
 
@@ -188,8 +235,9 @@ def write_if_changed(nb: nbformat.NotebookNode, out: Path) -> bool:
     return True
 
 
-def execute_files(paths: Iterable[Path], timeout: int = DEFAULT_TIMEOUT,
-                  log=print) -> list[ExecutionResult]:
+def execute_files(
+    paths: Iterable[Path], timeout: int = DEFAULT_TIMEOUT, log=print
+) -> list[ExecutionResult]:
     """Execute notebooks in place one after another, reporting progress."""
     paths = [Path(p) for p in paths]
     if not paths:
@@ -199,7 +247,9 @@ def execute_files(paths: Iterable[Path], timeout: int = DEFAULT_TIMEOUT,
         log(f"[{number}/{len(paths)}] executing {path} ...", flush=True)
         result = execute_file(path, timeout=timeout)
         state = "updated" if result.changed else "unchanged"
-        log(f"[{number}/{len(paths)}] {path}: {state} in {result.seconds:.1f} s",
-            flush=True)
+        log(
+            f"[{number}/{len(paths)}] {path}: {state} in {result.seconds:.1f} s",
+            flush=True,
+        )
         results.append(result)
     return results

@@ -18,8 +18,11 @@ The instructor writes ``notebooks/NN_slug.ipynb``. Conventions (nbgrader's marke
   its check cell reads (e.g. ``model = keras.Sequential([...])``).
 * A model answer in a markdown cell sits between the same two marker lines; the
   exercise shows ``*Write your answer here.*`` in its place.
-* A check cell is a code cell whose source starts with ``checks.``; it is kept
-  as is in both notebooks (see :func:`is_check_cell`).
+* A check cell is a code cell whose last statement calls a check of
+  :mod:`cnnbook.checks`, found by what it calls, whatever the module:
+  ``checks.number(...)``, ``checks.ch03.step_memory(...)``, or a name the
+  notebook imported from ``cnnbook.checks`` (see :func:`check_cells`). It is
+  kept as is in both notebooks.
 * Markers that are unbalanced, nested, misspelt (``## BEGIN SOLUTION``,
   ``### begin solution``) or placed in a raw cell are refused with a
   :class:`MarkerError` naming the file, the cell index (0-based, as in the
@@ -60,7 +63,7 @@ END = "### END SOLUTION"
 CODE_STUB = "# YOUR CODE HERE"
 ANSWER_STUB = "# YOUR ANSWER HERE"
 MODEL_ANSWER_STUB = "*Write your answer here.*"
-CHECK_PREFIX = "checks."
+CHECKS_PACKAGE = "cnnbook.checks"
 
 _LOOKS_LIKE_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
 
@@ -100,7 +103,9 @@ def find_blocks(source: str, label: str = "notebook", cell: int = 0) -> list[Blo
         if text == BEGIN:
             if opened is not None:
                 raise MarkerError(
-                    label, cell, number + 1,
+                    label,
+                    cell,
+                    number + 1,
                     f"nested {BEGIN!r}: the block opened on line {opened + 1} "
                     f"is not closed by {END!r} yet",
                 )
@@ -108,28 +113,99 @@ def find_blocks(source: str, label: str = "notebook", cell: int = 0) -> list[Blo
         elif text == END:
             if opened is None:
                 raise MarkerError(
-                    label, cell, number + 1,
+                    label,
+                    cell,
+                    number + 1,
                     f"{END!r} without a matching {BEGIN!r} before it",
                 )
             blocks.append(Block(opened, number))
             opened = None
         elif _LOOKS_LIKE_MARKER.match(line):
             raise MarkerError(
-                label, cell, number + 1,
+                label,
+                cell,
+                number + 1,
                 f"malformed marker {text!r}: write exactly {BEGIN!r} or {END!r} "
                 "on a line of its own",
             )
     if opened is not None:
         raise MarkerError(
-            label, cell, opened + 1,
+            label,
+            cell,
+            opened + 1,
             f"{BEGIN!r} is never closed by {END!r} in this cell",
         )
     return blocks
 
 
-def is_check_cell(cell: nbformat.NotebookNode) -> bool:
-    """A code cell whose source starts with ``checks.``, e.g. ``checks.choice(...)``."""
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_PREFIX)
+def check_names(nb: nbformat.NotebookNode) -> frozenset[str]:
+    """The names a notebook's imports bind to :mod:`cnnbook.checks` or anything in it.
+
+    ``from cnnbook import checks`` binds ``checks``; ``from cnnbook.checks import
+    ch03 as c3`` binds ``c3``; ``import cnnbook.checks`` binds ``cnnbook``.
+    """
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(_parse(cell.source) or ast.Module(body=[])):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if _in_checks(full):
+                        names.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _in_checks(alias.name):
+                        names.add(alias.asname or alias.name.split(".")[0])
+    return frozenset(names)
+
+
+def _in_checks(dotted: str) -> bool:
+    return dotted == CHECKS_PACKAGE or dotted.startswith(CHECKS_PACKAGE + ".")
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:  # IPython magics, a student's typo
+        return None
+
+
+def called_check(cell: nbformat.NotebookNode, names: frozenset[str]) -> str | None:
+    """The dotted name of the check a cell's last statement calls, or None.
+
+    ``checks.ch03.step_memory(adam_gb, report, 32)`` gives
+    ``"checks.ch03.step_memory"`` when ``checks`` is in ``names``.
+    """
+    if cell.cell_type != "code":
+        return None
+    tree = _parse(cell.source)
+    if tree is None or not tree.body:
+        return None
+    last = tree.body[-1]
+    if not isinstance(last, ast.Expr) or not isinstance(last.value, ast.Call):
+        return None
+    parts, func = [], last.value.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name) or func.id not in names:
+        return None
+    return ".".join([func.id, *reversed(parts)])
+
+
+def check_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of the notebook's check cells, found by what they call."""
+    names = check_names(nb)
+    return [i for i, cell in enumerate(nb.cells) if called_check(cell, names)]
+
+
+def is_check_cell(
+    cell: nbformat.NotebookNode, names: frozenset[str] = frozenset({"checks"})
+) -> bool:
+    """True if ``cell`` calls a check (see :func:`called_check`)."""
+    return called_check(cell, names) is not None
 
 
 def code_stub(block_lines: list[str], indent: str) -> list[str]:
@@ -175,9 +251,9 @@ def _split_source(source: str, blocks: list[Block], stub) -> tuple[str, str]:
     solution: list[str] = []
     position = 0
     for block in blocks:
-        exercise += lines[position:block.begin]
-        solution += lines[position:block.begin]
-        inner = lines[block.begin + 1:block.end]
+        exercise += lines[position : block.begin]
+        solution += lines[position : block.begin]
+        inner = lines[block.begin + 1 : block.end]
         marker = lines[block.begin]
         exercise += stub(inner, marker[: len(marker) - len(marker.lstrip())])
         solution += inner
@@ -207,7 +283,9 @@ def split_notebook(
         blocks = find_blocks(ex_cell.source, label, index)
         if blocks and ex_cell.cell_type not in ("code", "markdown"):
             raise MarkerError(
-                label, index, blocks[0].begin + 1,
+                label,
+                index,
+                blocks[0].begin + 1,
                 f"solution markers belong in code or markdown cells, not "
                 f"{ex_cell.cell_type} cells",
             )
@@ -320,7 +398,9 @@ def generate_files(
         seconds = time.perf_counter() - start
         ex_path, sol_path = exercises / path.name, solutions / path.name
         result = GenerationResult(
-            path, ex_path, sol_path,
+            path,
+            ex_path,
+            sol_path,
             write_if_changed(exercise, ex_path),
             write_if_changed(solution, sol_path),
             seconds,

@@ -30,6 +30,7 @@ def write_public_toc(source: Path, target: Path) -> Path:
     toc = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(without_part(toc), sort_keys=False),
-                      encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump(without_part(toc), sort_keys=False), encoding="utf-8"
+    )
     return target

@@ -49,24 +49,49 @@ class Package:
 
 
 PACKAGES = (
-    Package("requirejs", "2.3.7", "requirejs", "MIT", ("require.js",),
-            licence_file=None,
-            note="AMD loader for the html-manager fallback; 2.3.7 fixes "
-                 "CVE-2024-38999 (MyST-NB's default is 2.3.4 from cdnjs). The "
-                 "package ships no licence file: LICENSE is the MIT text its "
-                 "header points to."),
-    Package("@jupyter-widgets/html-manager", "1.0.6", "html-manager",
-            "BSD-3-Clause", ("dist/embed-amd.js",),
-            note="The version MyST-NB 1.4 loads by default; renders ipywidgets "
-                 "state on pages that hold widgets other than anywidgets."),
-    Package("anywidget", "0.11.0", "anywidget", "MIT", ("dist/index.js",),
-            note="AMD build, the front end of the Python anywidget 0.11.0 pin; "
-                 "loaded by the html-manager fallback only."),
-    Package("mathjax", "3.2.2", "mathjax", "Apache-2.0",
-            ("es5/tex-chtml.js", "es5/output/chtml/fonts/woff-v2/",
-             "es5/input/tex/extensions/"),
-            note="TeX input, CommonHTML output with its woff2 fonts served "
-                 "locally; TeX extensions for autoload."),
+    Package(
+        "requirejs",
+        "2.3.7",
+        "requirejs",
+        "MIT",
+        ("require.js",),
+        licence_file=None,
+        note="AMD loader for the html-manager fallback; 2.3.7 fixes "
+        "CVE-2024-38999 (MyST-NB's default is 2.3.4 from cdnjs). The "
+        "package ships no licence file: LICENSE is the MIT text its "
+        "header points to.",
+    ),
+    Package(
+        "@jupyter-widgets/html-manager",
+        "1.0.6",
+        "html-manager",
+        "BSD-3-Clause",
+        ("dist/embed-amd.js",),
+        note="The version MyST-NB 1.4 loads by default; renders ipywidgets "
+        "state on pages that hold widgets other than anywidgets.",
+    ),
+    Package(
+        "anywidget",
+        "0.11.0",
+        "anywidget",
+        "MIT",
+        ("dist/index.js",),
+        note="AMD build, the front end of the Python anywidget 0.11.0 pin; "
+        "loaded by the html-manager fallback only.",
+    ),
+    Package(
+        "mathjax",
+        "3.2.2",
+        "mathjax",
+        "Apache-2.0",
+        (
+            "es5/tex-chtml.js",
+            "es5/output/chtml/fonts/woff-v2/",
+            "es5/input/tex/extensions/",
+        ),
+        note="TeX input, CommonHTML output with its woff2 fonts served "
+        "locally; TeX extensions for autoload.",
+    ),
 )
 
 MIT_REQUIREJS = """\
@@ -106,9 +131,15 @@ def integrity(path: Path) -> str:
 
 def _npm_pack(package: Package, workdir: Path) -> Path:
     spec = f"{package.name}@{package.version}"
-    meta = json.loads(subprocess.run(
-        ["npm", "pack", spec, "--json"], cwd=workdir, check=True,
-        capture_output=True, text=True).stdout)[0]
+    meta = json.loads(
+        subprocess.run(
+            ["npm", "pack", spec, "--json"],
+            cwd=workdir,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )[0]
     tarball = workdir / meta["filename"]
     expected = meta["integrity"]
     algo, _, b64 = expected.partition("-")
@@ -151,12 +182,14 @@ def _record(package: Package, dest: Path) -> dict:
         "name": package.name,
         "version": package.version,
         "source": f"https://registry.npmjs.org/{package.name}/-/"
-                  f"{package.name.split('/')[-1]}-{package.version}.tgz",
+        f"{package.name.split('/')[-1]}-{package.version}.tgz",
         "licence": package.licence,
         "note": package.note,
         "files": {
-            str(p.relative_to(dest)): {"bytes": p.stat().st_size,
-                                       "integrity": integrity(p)}
+            str(p.relative_to(dest)): {
+                "bytes": p.stat().st_size,
+                "integrity": integrity(p),
+            }
             for p in files
         },
     }
@@ -167,8 +200,10 @@ def _write_records(manifest: dict, target: Path) -> None:
     lines = [
         "# Vendored JavaScript",
         "",
-        "Served from the book's own `vendor/` folder so that pages load nothing",
-        "from third-party hosts. Regenerate with `python -m cnnbook.authoring.vendor`",
+        "Served from the book's own `vendor/` folder (`_extra/vendor/` in the",
+        "repository, copied to the site's root by Sphinx's `html_extra_path`) so that",
+        "pages load nothing from third-party hosts. Regenerate with",
+        "`python -m cnnbook.authoring.vendor`",
         "(needs npm and the registry; never run by the build or the tests).",
         "`manifest.json` lists every file with its size and SHA-384 integrity.",
         "",
@@ -177,9 +212,11 @@ def _write_records(manifest: dict, target: Path) -> None:
     ]
     for folder, rec in manifest.items():
         size = sum(f["bytes"] for f in rec["files"].values())
-        lines.append(f"| `{folder}/` | `{rec['name']}` | {rec['version']} | "
-                     f"{rec['licence']} (`{folder}/LICENSE`) | {size:,} | "
-                     f"{rec['source']} |")
+        lines.append(
+            f"| `{folder}/` | `{rec['name']}` | {rec['version']} | "
+            f"{rec['licence']} (`{folder}/LICENSE`) | {size:,} | "
+            f"{rec['source']} |"
+        )
     lines.append("")
     lines += [f"- `{folder}/`: {rec['note']}" for folder, rec in manifest.items()]
     (target / "README.md").write_text("\n".join(lines) + "\n")
@@ -199,8 +236,11 @@ def check(target: Path = VENDOR) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only compare the files on disk with manifest.json")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the files on disk with manifest.json",
+    )
     args = parser.parse_args(argv)
     if args.check:
         bad = check()

@@ -1,0 +1,195 @@
+"""Local response normalisation (AlexNet, 2012) in NumPy, and its parameter mapping.
+
+AlexNet's paper writes, for the activity :math:`a^i` of map ``i`` at one
+position and ``N`` maps in the layer,
+
+.. math::
+
+    b^i = a^i \\Big/ \\Big(k + \\alpha \\sum_{j=\\max(0, i-n/2)}^{\\min(N-1, i+n/2)}
+    (a^j)^2\\Big)^\\beta
+
+with ``k=2, n=5, alpha=1e-4, beta=0.75``. The sum runs over ``n`` adjacent maps
+(fewer at the edges): ``n/2`` is rounded down, so ``n`` should be odd.
+
+Libraries disagree on ``alpha``:
+
+* the paper and ``tf.nn.local_response_normalization`` multiply the sum by
+  ``alpha`` as it is (TensorFlow: ``depth_radius = n // 2``, ``bias = k``);
+* Caffe, PyTorch's ``LocalResponseNorm`` and cuda-convnet's documentation
+  multiply it by ``alpha / n``.
+
+:func:`lrn` takes the convention as an argument (``alpha_per_n``), and
+:func:`tf_arguments` gives the TensorFlow arguments for either one. Nothing here
+imports TensorFlow; the Keras layer is in :mod:`cnnbook.referee.lrn_layer`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "ALEXNET",
+    "ALEXNET_LRN_GAIN",
+    "VGG_LRN",
+    "divisor",
+    "inhibition_stack",
+    "lrn",
+    "tf_arguments",
+]
+
+ALEXNET = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
+"""The constants of Krizhevsky et al. (2012), section 3.3."""
+
+ALEXNET_LRN_GAIN = {"top1": 1.4, "top5": 1.2}
+"""Error reductions (percentage points) AlexNet's paper attributes to LRN."""
+
+VGG_LRN = {"A": (29.6, 10.4), "A-LRN": (29.7, 10.5)}
+"""VGG's Table 3: top-1 and top-5 validation error (%) of net A without and
+with LRN (Simonyan and Zisserman, 2015)."""
+
+
+def _real(arg: str, value: object, low: float, strict: bool = False) -> float:
+    ok = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > low if strict else value >= low)
+    )
+    if not ok:
+        sign = ">" if strict else ">="
+        raise ValueError(f"{arg} must be a finite number {sign} {low:g}, got {value!r}")
+    return float(value)
+
+
+def _window(n: object) -> int:
+    integer = isinstance(n, numbers.Integral) and not isinstance(n, bool)
+    if not integer or n < 1 or n % 2 == 0:
+        raise ValueError(
+            f"n must be an odd positive integer (the window is centred on the map), "
+            f"got {n!r}"
+        )
+    return int(n)
+
+
+def _check(k, n, alpha, beta, alpha_per_n) -> tuple[float, int, float, float]:
+    if not isinstance(alpha_per_n, bool):
+        raise ValueError(f"alpha_per_n must be True or False, got {alpha_per_n!r}")
+    return (
+        _real("k", k, 0.0, strict=True),
+        _window(n),
+        _real("alpha", alpha, 0.0),
+        _real("beta", beta, 0.0),
+    )
+
+
+def tf_arguments(
+    k: float = 2.0,
+    n: int = 5,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    alpha_per_n: bool = False,
+) -> dict[str, float | int]:
+    """Keyword arguments of ``tf.nn.local_response_normalization`` for these
+    constants: ``depth_radius = n // 2``, ``bias = k``, and ``alpha`` as is
+    (the paper's convention) or ``alpha / n`` (``alpha_per_n=True``, Caffe's)."""
+    k, n, alpha, beta = _check(k, n, alpha, beta, alpha_per_n)
+    return {
+        "depth_radius": n // 2,
+        "bias": k,
+        "alpha": alpha / n if alpha_per_n else alpha,
+        "beta": beta,
+    }
+
+
+def _as_array(x: object) -> np.ndarray:
+    try:
+        array = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        kind = type(x).__name__
+        raise ValueError(f"x must be an array of numbers, got {kind}") from None
+    if array.ndim < 1 or array.shape[-1] < 1:
+        raise ValueError(
+            f"x must have a last (channel) axis of length >= 1, got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError("x must contain finite numbers only")
+    return array
+
+
+def divisor(
+    x: object,
+    k: float = 2.0,
+    n: int = 5,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    alpha_per_n: bool = False,
+) -> np.ndarray:
+    """``(k + alpha * sum of squares over the n nearest maps) ** beta`` for every
+    value of ``x`` (channels on the last axis); ``lrn(x) == x / divisor(x)``."""
+    k, n, alpha, beta = _check(k, n, alpha, beta, alpha_per_n)
+    array = _as_array(x)
+    radius, channels = n // 2, array.shape[-1]
+    padded = np.pad(array**2, [(0, 0)] * (array.ndim - 1) + [(radius, radius)])
+    window = sum(padded[..., j : j + channels] for j in range(n))
+    scale = alpha / n if alpha_per_n else alpha
+    return (k + scale * window) ** beta
+
+
+def lrn(
+    x: object,
+    k: float = 2.0,
+    n: int = 5,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    alpha_per_n: bool = False,
+) -> np.ndarray:
+    """Local response normalisation across channels (the last axis) in float64.
+
+    Defaults are AlexNet's constants. With ``alpha_per_n=False`` this equals
+    ``tf.nn.local_response_normalization(x, **tf_arguments(k, n, alpha, beta))``.
+    """
+    array = _as_array(x)
+    return array / divisor(array, k, n, alpha, beta, alpha_per_n)
+
+
+def inhibition_stack(
+    channels: int = 9,
+    size: int = 7,
+    strong: int | None = None,
+    strong_value: float = 100.0,
+    weak_value: float = 10.0,
+) -> np.ndarray:
+    """A stack of feature maps (size x size x channels) for showing inhibition.
+
+    Every map holds ``weak_value`` everywhere; map ``strong`` (the middle one by
+    default) holds ``strong_value`` in a central square of 2 * (size // 4) + 1
+    pixels a side, so its neighbouring maps differ from the others only there.
+    """
+    if (
+        not isinstance(channels, numbers.Integral)
+        or isinstance(channels, bool)
+        or (channels < 1)
+    ):
+        raise ValueError(f"channels must be a positive integer, got {channels!r}")
+    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
+        raise ValueError(f"size must be a positive integer, got {size!r}")
+    if strong is None:
+        strong = channels // 2
+    if (
+        not isinstance(strong, numbers.Integral)
+        or isinstance(strong, bool)
+        or not 0 <= strong < channels
+    ):
+        raise ValueError(
+            f"strong must be a map index between 0 and {channels - 1}, got {strong!r}"
+        )
+    strong_value = _real("strong_value", strong_value, 0.0)
+    weak_value = _real("weak_value", weak_value, 0.0)
+    stack = np.full((size, size, channels), weak_value)
+    side = 2 * (size // 4) + 1
+    start = (size - side) // 2
+    stack[start : start + side, start : start + side, strong] = strong_value
+    return stack

@@ -1,0 +1,421 @@
+"""Training memory of a network and what each remedy for "out of memory" saves.
+
+Everything here is arithmetic on a :class:`cnnbook.calc.Report` (from
+``calc.analyze`` or ``calc.analyze_keras``): only its element counts are used
+(parameters, the input, every layer's output), so one report, computed once,
+answers for any batch size, precision, optimizer and remedy.
+
+Memory of one training step, per device, is counted as:
+
+* parameters, their gradients (one per parameter) and the optimizer's slots
+  (``calc.OPTIMIZER_SLOTS``: 0 for SGD, 1 for momentum, 2 for Adam), in the
+  precision's parameter bytes;
+* a gradient accumulator (one float32 value per parameter) when gradients are
+  accumulated over several micro-batches;
+* the input batch and every layer's output for every image of the (micro-)
+  batch, the lower bound backpropagation keeps (``calc``'s training count); with
+  gradient checkpointing only the outputs at segment boundaries plus one
+  segment's outputs (recomputed during the backward pass).
+
+Not counted: framework workspace (convolution algorithms, temporary gradients),
+the CUDA context and allocator fragmentation; reserve memory for them.
+
+:func:`resnet_report` describes the ResNets of ``keras.applications`` (He et
+al. 2016, v1 with biases) in ``calc`` specs, so variants (smaller input, larger
+strides, fewer maps or layers) are analysed without building Keras models; the
+tests check it against Keras layer for layer.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cnnbook import calc
+from cnnbook.papers import RESNET_STAGES
+from cnnbook.validate import positive_int
+
+__all__ = [
+    "GPU_SIZES_GB",
+    "PRECISIONS",
+    "BOTTLENECK_DEPTHS",
+    "Precision",
+    "StepMemory",
+    "best_segments",
+    "checkpoint_extra_macs",
+    "checkpointed_values",
+    "largest_batch",
+    "resnet_report",
+    "segment_bounds",
+    "sqrt_segments",
+    "step_memory",
+]
+
+GPU_SIZES_GB = (8, 16, 24, 40, 80)
+"""Memory of common training GPUs, in GB as vendors print it."""
+
+BOTTLENECK_DEPTHS = tuple(
+    depth for depth, (_, bottleneck) in RESNET_STAGES.items() if bottleneck
+)
+"""The ResNets built of bottleneck units, as in ``keras.applications``: 50, 101, 152."""
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Bytes per value of what a training step stores, for one float setting."""
+
+    name: str
+    parameter_bytes: int  # parameters, gradients, optimizer slots
+    activation_bytes: int  # layer outputs kept for backpropagation
+    input_bytes: int  # the input batch
+    description: str
+
+
+PRECISIONS = {
+    "float32": Precision("float32", 4, 4, 4, "everything in 32-bit floats"),
+    "float16": Precision(
+        "float16", 2, 2, 2, "everything in 16-bit floats, parameters included"
+    ),
+    "mixed_float16": Precision(
+        "mixed_float16",
+        4,
+        2,
+        4,
+        "Keras mixed precision: float32 parameters, gradients and optimizer "
+        "state; float16 layer outputs; the input batch fed as float32",
+    ),
+    "mixed_bfloat16": Precision(
+        "mixed_bfloat16", 4, 2, 4, "as mixed_float16, with bfloat16 layer outputs"
+    ),
+}
+"""Precision settings by name; ``mixed_*`` are Keras' dtype policies."""
+
+_PARTS = (
+    "parameters",
+    "gradients",
+    "optimizer_state",
+    "gradient_accumulator",
+    "inputs",
+    "activations",
+)
+
+
+@dataclass(frozen=True)
+class StepMemory:
+    """Bytes one device holds during one training step, by what they are for."""
+
+    batch_size: int
+    micro_batch: int  # images one device processes at once
+    precision: str
+    optimizer: str
+    parameters: int
+    gradients: int
+    optimizer_state: int
+    gradient_accumulator: int
+    inputs: int
+    activations: int
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, part) for part in _PARTS)
+
+    @property
+    def fixed(self) -> int:
+        """The part that does not grow with the batch."""
+        return (
+            self.parameters
+            + self.gradients
+            + self.optimizer_state
+            + self.gradient_accumulator
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {**{part: getattr(self, part) for part in _PARTS}, "total": self.total}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _precision(value: object) -> Precision:
+    if isinstance(value, str) and value in PRECISIONS:
+        return PRECISIONS[value]
+    raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {value!r}")
+
+
+def _optimizer(value: object) -> int:
+    if isinstance(value, str) and value in calc.OPTIMIZER_SLOTS:
+        return calc.OPTIMIZER_SLOTS[value]
+    raise ValueError(
+        f"optimizer must be one of {sorted(calc.OPTIMIZER_SLOTS)}, got {value!r}"
+    )
+
+
+def _report(value: object) -> calc.Report:
+    if not isinstance(value, calc.Report):
+        raise ValueError(
+            f"report must be a calc.Report (from calc.analyze or calc.analyze_keras), "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def _input_values(report: calc.Report) -> int:
+    shapes = report.input_shape
+    if shapes and isinstance(shapes[0], tuple):
+        return sum(math.prod(shape) for shape in shapes)
+    return math.prod(shapes)
+
+
+# ------------------------------------------------------------------- checkpointing
+def segment_bounds(n_layers: int, segments: int) -> list[tuple[int, int]]:
+    """Split layers 0..n_layers-1 into ``segments`` runs of near-equal length,
+    as ``(start, stop)`` index pairs (stop exclusive)."""
+    n_layers = positive_int("n_layers", n_layers)
+    segments = positive_int("segments", segments)
+    if segments > n_layers:
+        raise ValueError(
+            f"segments must be between 1 and n_layers={n_layers}, got {segments}"
+        )
+    edges = [round(i * n_layers / segments) for i in range(segments + 1)]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def checkpointed_values(values: Sequence[int], segments: int) -> int:
+    """Values kept per image with gradient checkpointing in ``segments`` segments.
+
+    ``values`` lists each layer's output size in run order. The output of the
+    last layer of every segment is stored; during the backward pass one
+    segment at a time is recomputed, so the peak adds the largest segment's
+    outputs (Chen et al. 2016). ``segments=1`` keeps everything.
+    """
+    values = list(values)
+    bounds = segment_bounds(len(values), segments)
+    if segments == 1:
+        return sum(values)
+    stored = sum(values[stop - 1] for _, stop in bounds)
+    largest = max(sum(values[start : stop - 1]) for start, stop in bounds)
+    return stored + largest
+
+
+def sqrt_segments(n_layers: int) -> int:
+    """The square-root rule: about sqrt(n) segments of sqrt(n) layers each."""
+    return max(1, round(math.sqrt(positive_int("n_layers", n_layers))))
+
+
+def best_segments(values: Sequence[int]) -> tuple[int, int]:
+    """``(segments, values kept)`` for the segment count that keeps fewest values."""
+    values = list(values)
+    positive_int("len(values)", len(values))
+    return min(
+        ((k, checkpointed_values(values, k)) for k in range(1, len(values) + 1)),
+        key=lambda pair: (pair[1], pair[0]),
+    )
+
+
+def checkpoint_extra_macs(report: calc.Report, segments: int) -> int:
+    """Multiply-adds recomputed per image: every segment's forward pass but the last."""
+    report = _report(report)
+    bounds = segment_bounds(len(report.layers), segments)
+    last_start = bounds[-1][0]
+    return sum(layer.macs for layer in report.layers[:last_start])
+
+
+# --------------------------------------------------------------------- step memory
+def step_memory(
+    report: calc.Report,
+    batch_size: int,
+    precision: str = "float32",
+    optimizer: str = "adam",
+    checkpointing: bool = False,
+    accumulation_steps: int = 1,
+    devices: int = 1,
+) -> StepMemory:
+    """Memory one device needs for one training step on ``batch_size`` images.
+
+    ``accumulation_steps`` splits each device's share of the batch into that many
+    micro-batches whose gradients are added up (same effective batch);
+    ``devices`` splits the batch across devices that each hold a full copy of
+    the parameters, gradients and optimizer state (``tf.distribute.
+    MirroredStrategy``). Micro-batches are rounded up to whole images.
+    ``checkpointing`` uses the square-root rule (:func:`sqrt_segments`).
+    """
+    report = _report(report)
+    batch_size = positive_int("batch_size", batch_size)
+    p = _precision(precision)
+    slots = _optimizer(optimizer)
+    if not isinstance(checkpointing, bool):
+        raise ValueError(f"checkpointing must be True or False, got {checkpointing!r}")
+    steps = positive_int("accumulation_steps", accumulation_steps)
+    devices = positive_int("devices", devices)
+    micro = -(-batch_size // (devices * steps))
+    values = [layer.output_elements for layer in report.layers]
+    kept = (
+        checkpointed_values(values, sqrt_segments(len(values)))
+        if checkpointing
+        else sum(values)
+    )
+    params = report.params
+    return StepMemory(
+        batch_size=batch_size,
+        micro_batch=micro,
+        precision=p.name,
+        optimizer=optimizer,
+        parameters=params * p.parameter_bytes,
+        gradients=params * p.parameter_bytes,
+        optimizer_state=slots * params * p.parameter_bytes,
+        gradient_accumulator=params * 4 if steps > 1 else 0,
+        inputs=micro * _input_values(report) * p.input_bytes,
+        activations=micro * kept * p.activation_bytes,
+    )
+
+
+def largest_batch(
+    report: calc.Report,
+    memory_bytes: float,
+    reserve_bytes: float = 0,
+    limit: int = 1_000_000,
+    **setup,
+) -> int:
+    """The largest batch whose :func:`step_memory` total fits in
+    ``memory_bytes - reserve_bytes``; 0 if not even one image fits. ``setup``
+    takes :func:`step_memory`'s keyword arguments. Searched up to ``limit``."""
+    for arg, value in (
+        ("memory_bytes", memory_bytes),
+        ("reserve_bytes", reserve_bytes),
+    ):
+        if (
+            not isinstance(value, numbers.Real)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValueError(f"{arg} must be a non-negative number, got {value!r}")
+    limit = positive_int("limit", limit)
+    budget = memory_bytes - reserve_bytes
+
+    def fits(batch: int) -> bool:
+        return step_memory(report, batch, **setup).total <= budget
+
+    if not fits(1):
+        return 0
+    low, high = 1, limit
+    if fits(high):
+        return high
+    while high - low > 1:  # fits(low) and not fits(high); total grows with batch
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
+
+
+# --------------------------------------------------------------------------- ResNet
+def resnet_report(
+    depth: int = 50,
+    input_size: int = 224,
+    width: float = 1.0,
+    stage1_stride: int = 1,
+    batch_size: int = 1,
+    dtype: str = "float32",
+    classes: int = 1000,
+) -> calc.Report:
+    """calc's report of ``keras.applications.ResNet50/101/152`` (v1, biases).
+
+    Variants: ``input_size`` (square images), ``width`` (multiplies every
+    stage's filters, rounded), ``stage1_stride`` (2 downsamples once more at
+    the start of the first stage, as the later stages do).
+    """
+    if depth not in BOTTLENECK_DEPTHS:
+        raise ValueError(
+            f"depth must be one of {list(BOTTLENECK_DEPTHS)}, got {depth!r}"
+        )
+    input_size = positive_int("input_size", input_size)
+    if (
+        not isinstance(width, numbers.Real)
+        or isinstance(width, bool)
+        or not math.isfinite(width)
+        or width <= 0
+    ):
+        raise ValueError(f"width must be a positive number, got {width!r}")
+    if stage1_stride not in (1, 2):
+        raise ValueError(f"stage1_stride must be 1 or 2, got {stage1_stride!r}")
+    if input_size < 32:
+        raise ValueError(f"input_size must be at least 32, got {input_size}")
+    graph = _Graph((input_size, input_size, 3))
+    x = graph.add(calc.ZeroPadding2D(3), graph.input, "conv1_pad")
+    x = graph.add(calc.Conv2D(max(1, round(64 * width)), 7, strides=2), x, "conv1_conv")
+    x = graph.add(calc.BatchNormalization(), x, "conv1_bn")
+    x = graph.add(calc.Activation("relu"), x, "conv1_relu")
+    x = graph.add(calc.ZeroPadding2D(1), x, "pool1_pad")
+    x = graph.add(calc.MaxPooling2D(3, strides=2), x, "pool1_pool")
+    for stage, blocks in enumerate(RESNET_STAGES[depth][0]):
+        filters = max(1, round(64 * 2**stage * width))
+        stride = stage1_stride if stage == 0 else 2
+        for block in range(blocks):
+            name = f"conv{stage + 2}_block{block + 1}"
+            x = _bottleneck(
+                graph, x, filters, stride if block == 0 else 1, block == 0, name
+            )
+    x = graph.add(calc.GlobalAveragePooling2D(), x, "avg_pool")
+    graph.add(calc.Dense(classes, activation="softmax"), x, "predictions")
+    return calc.report_from_graph(
+        {graph.input: graph.shapes[graph.input]}, graph.steps, batch_size, dtype
+    )
+
+
+def _bottleneck(graph, x, filters, stride, conv_shortcut, name):
+    if conv_shortcut:
+        shortcut = graph.add(
+            calc.Conv2D(4 * filters, 1, strides=stride), x, f"{name}_0_conv"
+        )
+        shortcut = graph.add(calc.BatchNormalization(), shortcut, f"{name}_0_bn")
+    else:
+        shortcut = x
+    x = graph.add(calc.Conv2D(filters, 1, strides=stride), x, f"{name}_1_conv")
+    x = graph.add(calc.BatchNormalization(), x, f"{name}_1_bn")
+    x = graph.add(calc.Activation("relu"), x, f"{name}_1_relu")
+    x = graph.add(calc.Conv2D(filters, 3, padding="same"), x, f"{name}_2_conv")
+    x = graph.add(calc.BatchNormalization(), x, f"{name}_2_bn")
+    x = graph.add(calc.Activation("relu"), x, f"{name}_2_relu")
+    x = graph.add(calc.Conv2D(4 * filters, 1), x, f"{name}_3_conv")
+    x = graph.add(calc.BatchNormalization(), x, f"{name}_3_bn")
+    x = graph.add_merge("Add", (shortcut, x), f"{name}_add")
+    return graph.add(calc.Activation("relu"), x, f"{name}_out")
+
+
+class _Graph:
+    """GraphSteps built one layer call at a time; tensors are named by their layer."""
+
+    def __init__(self, input_shape):
+        self.input = "input"
+        self.shapes = {self.input: tuple(input_shape)}
+        self.steps: list[calc.GraphStep] = []
+
+    def add(self, spec: calc.Layer, source: str, name: str) -> str:
+        shape = self.shapes[source]
+        try:
+            out = spec.compute_output_shape(shape)
+        except ValueError as err:
+            raise ValueError(f"layer {name}: {err}") from None
+        self.shapes[name] = out
+        self.steps.append(
+            calc.GraphStep(
+                name,
+                type(spec).__name__,
+                shape,
+                out,
+                spec.count_params(shape),
+                spec.count_macs(shape),
+                (source,),
+                name,
+            )
+        )
+        return name
+
+    def add_merge(self, kind: str, sources: tuple[str, ...], name: str) -> str:
+        shapes = tuple(self.shapes[s] for s in sources)
+        self.shapes[name] = shapes[0]
+        self.steps.append(
+            calc.GraphStep(name, kind, shapes, shapes[0], 0, 0, sources, name)
+        )
+        return name

@@ -1,0 +1,114 @@
+"""Max pooling, average pooling and strided convolution, in NumPy and measured.
+
+The NumPy versions work on one 2-D grey image with VALID windows, the way Keras'
+``MaxPooling2D``, ``AveragePooling2D`` and ``Conv2D`` do with ``padding="valid"``;
+they are fast enough for a widget and checked against Keras in the tests.
+:func:`fastest_seconds` times a Keras layer (chapter 4 reports comparisons only).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from cnnbook.validate import positive_int
+
+__all__ = [
+    "average_kernel",
+    "avg_pool",
+    "downsample_all",
+    "edge_kernel",
+    "fastest_seconds",
+    "max_pool",
+    "strided_conv",
+    "windows",
+]
+
+
+def windows(image: object, size: int, strides: int) -> np.ndarray:
+    """All ``size`` x ``size`` windows at steps of ``strides`` (VALID):
+    shape ``(out_h, out_w, size, size)``."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim != 2:
+        raise ValueError(f"image must be a 2-D grey image, got shape {image.shape}")
+    size, strides = positive_int("pool_size", size), positive_int("strides", strides)
+    if size > min(image.shape):
+        raise ValueError(
+            f"pool_size must be at most the image's smaller side "
+            f"({min(image.shape)}), got {size}"
+        )
+    view = np.lib.stride_tricks.sliding_window_view(image, (size, size))
+    return view[::strides, ::strides]
+
+
+def max_pool(image: object, pool_size: int = 2, strides: int | None = None):
+    """Largest value of each window (``strides`` defaults to ``pool_size``)."""
+    strides = pool_size if strides is None else strides
+    return windows(image, pool_size, strides).max(axis=(2, 3))
+
+
+def avg_pool(image: object, pool_size: int = 2, strides: int | None = None):
+    """Mean of each window (``strides`` defaults to ``pool_size``)."""
+    strides = pool_size if strides is None else strides
+    return windows(image, pool_size, strides).mean(axis=(2, 3))
+
+
+def strided_conv(image: object, kernel: object, strides: int = 2) -> np.ndarray:
+    """Cross-correlation with a square ``kernel`` at steps of ``strides`` (VALID),
+    what Keras' Conv2D computes for one channel and one filter without bias."""
+    kernel = np.asarray(kernel, dtype=np.float32)
+    if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1]:
+        raise ValueError(f"kernel must be a square 2-D array, got {kernel.shape}")
+    return np.einsum("ijkl,kl->ij", windows(image, kernel.shape[0], strides), kernel)
+
+
+def edge_kernel(size: int) -> np.ndarray:
+    """A ``size`` x ``size`` vertical-edge filter: columns weighted from +1 to -1,
+    divided by ``size`` (``size`` 1 is the identity: plain subsampling)."""
+    size = positive_int("pool_size", size)
+    if size == 1:
+        return np.ones((1, 1), np.float32)
+    column = np.linspace(1.0, -1.0, size, dtype=np.float32)
+    return np.tile(column, (size, 1)) / size
+
+
+def downsample_all(image: object, pool_size: int = 2, strides: int = 2):
+    """The image after max pooling, average pooling and a strided convolution
+    (with :func:`edge_kernel` of the pool size), as a dict of 2-D arrays."""
+    return {
+        "max pooling": max_pool(image, pool_size, strides),
+        "average pooling": avg_pool(image, pool_size, strides),
+        "strided convolution": strided_conv(image, edge_kernel(pool_size), strides),
+    }
+
+
+def fastest_seconds(f: Callable[[], object], repeats: int = 7, warmup: int = 2):
+    """Shortest wall time of ``f()`` over ``repeats`` calls, after ``warmup`` calls.
+
+    The fastest call is the one least disturbed by other processes. Timings still
+    vary from run to run: report comparisons, not the seconds themselves.
+    """
+    if not callable(f):
+        raise ValueError(f"f must be a function without arguments, got {f!r}")
+    repeats, warmup = positive_int("repeats", repeats), int(warmup)
+    if warmup < 0:
+        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
+    for _ in range(warmup):
+        f()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return float(min(times))
+
+
+def average_kernel(pool_size: int, channels: int) -> np.ndarray:
+    """A Keras Conv2D kernel ``(k, k, C, C)`` that averages each channel over a
+    k x k window: with ``strides=k`` and no bias it *is* ``AveragePooling2D(k)``."""
+    pool_size = positive_int("pool_size", pool_size)
+    channels = positive_int("channels", channels)
+    eye = np.eye(channels, dtype=np.float32) / pool_size**2
+    return np.broadcast_to(eye, (pool_size, pool_size, channels, channels)).copy()

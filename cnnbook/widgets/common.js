@@ -1,0 +1,224 @@
+// Helpers shared by the live widgets' ES modules.
+//
+// The page loader imports each widget's saved `_esm` from a blob URL, so a
+// widget module cannot import a sibling file: cnnbook.widgets.esm.esm() puts this
+// file in front of the widget's own module instead (one module, one scope).
+// Names declared here must not be declared again in a widget module.
+
+// ------------------------------------------------------------ Python look-alikes
+/** Python's repr() of the JSON values a widget holds (lists shown as tuples). */
+export function pyRepr(value) {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "string") return "'" + value.replace(/\\/g, "\\\\")
+    .replace(/'/g, "\\'") + "'";
+  if (Array.isArray(value)) {
+    const inner = value.map(pyRepr);
+    return "(" + inner.join(", ") + (inner.length === 1 ? ",)" : ")");
+  }
+  return String(value);
+}
+
+/** Python's repr() of a float (or None), e.g. 12.0, 1e-05, inf, nan. */
+export function pyFloat(x) {
+  if (x === null || x === undefined) return "None";
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, exp] = Math.abs(x).toExponential().split("e");
+  const e = Number(exp);
+  const digits = mantissa.replace(".", "");
+  const sign = x < 0 ? "-" : "";
+  if (e < -4 || e >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
+  const whole = digits.slice(0, e + 1).padEnd(e + 1, "0");
+  return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
+}
+
+const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+const isPositiveInt = (v) => isInt(v) && v >= 1;
+
+/** "12613600" -> "12,613,600". */
+const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/** 12613600 -> "12,613,600" (tables.format_int, Python's f"{n:,}"). */
+export function formatInt(value) {
+  const s = BigInt(value).toString();
+  const neg = s.startsWith("-");
+  return (neg ? "-" : "") + groupThousands(neg ? s.slice(1) : s);
+}
+
+/** The exact decimal expansion of a finite double, with 100 decimals. */
+function exactDecimal(x) {
+  // toFixed(100) terminates within 100 places for the values shown here;
+  // beyond 1e21 it switches to exponents, but such doubles are integers.
+  return Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
+    : Math.abs(x).toFixed(100);
+}
+
+/** The first `keep` of a string of decimal digits, rounded half to even. */
+function roundHalfEven(digits, keep) {
+  let n = BigInt(digits.slice(0, keep) || "0");
+  const rest = digits.slice(keep);
+  const half = "5" + "0".repeat(Math.max(rest.length - 1, 0));
+  if (rest.length && (rest > half || (rest === half && n % 2n === 1n))) n += 1n;
+  return n;
+}
+
+/**
+ * Python's f"{x:,.{digits}f}" (comma=true) or f"{x:.{digits}f}": round half to
+ * even (JS rounds ties up), "-0.00" kept, nan, inf.
+ */
+export function formatFixed(x, digits, comma = true) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const [whole, frac] = exactDecimal(x).split(".");
+  const n = roundHalfEven(whole + frac, whole.length + digits);
+  const s = n.toString().padStart(digits + 1, "0");
+  let intPart = s.slice(0, s.length - digits);
+  if (comma) intPart = groupThousands(intPart);
+  const negative = x < 0 || Object.is(x, -0);
+  return (negative ? "-" : "") + intPart + (digits > 0 ? "." + s.slice(-digits) : "");
+}
+
+const BYTE_UNITS = {
+  bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30,
+};
+
+/** Bytes (BigInt or Number) in a labelled decimal or binary unit (tables.format_bytes). */
+export function formatBytes(numBytes, unit = "MB", digits = 1) {
+  if (!(unit in BYTE_UNITS)) {
+    throw new Error(`unit must be one of ${Object.keys(BYTE_UNITS)}, got ${unit}`);
+  }
+  return `${formatFixed(Number(numBytes) / BYTE_UNITS[unit], digits)} ${unit}`;
+}
+
+// ------------------------------------------------------------ reading inputs
+/** Python's float() of a typed number: null when it is not one. */
+export function parseNumber(text) {
+  const s = String(text).trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(s)) return NaN;
+  return null;
+}
+
+/** Python's int() of a typed integer: null when it is not one. */
+export function parseInteger(text) {
+  const s = String(text).trim();
+  return /^[+-]?\d+$/.test(s) ? Number(s) : null;
+}
+
+// ------------------------------------------------------------ HTML
+const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+  .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const PAD = "padding:0.15em 0.75em";
+
+/** A table of text cells; `right[i]` right-aligns column i. */
+function table(columns, rows, right) {
+  const head = columns.map((c) => `<th style="${PAD}">${esc(c)}</th>`).join("");
+  const body = rows.map((row) => "<tr>" + row.map((v, i) =>
+    `<td style="${PAD};text-align:${right[i] ? "right" : "left"}">${esc(v)}</td>`)
+    .join("") + "</tr>").join("");
+  return `<table class="cnnbook-table"><thead><tr>${head}</tr></thead>` +
+    `<tbody>${body}</tbody></table>`;
+}
+
+/** A labelled horizontal bar `percent` (text) wide, with its value after it. */
+function bar(label, percent, value, labelWidth) {
+  return '<div style="display:flex;align-items:center;gap:0.5em">' +
+    `<span style="width:${labelWidth}">${esc(label)}</span>` +
+    `<span style="background:#4878a8;height:1em;width:${percent}%"></span>` +
+    `<span>${esc(value)}</span></div>`;
+}
+
+/** The message shown in place of results for bad settings. */
+function errorBox(message) {
+  return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
+    `&#9888; ${esc(message)}</div>`;
+}
+
+// ------------------------------------------------------------ controls
+/** `control` after its label; `control.name` is `name` (the label by default). */
+function field(label, control, { name = label, margin = "0.9em" } = {}) {
+  const wrap = document.createElement("label");
+  wrap.className = "cnnbook-field";
+  wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
+    `margin:0.15em ${margin} 0.15em 0`;
+  wrap.append(label + " ", control);
+  control.name = name;
+  return wrap;
+}
+
+function select(options, value, onChange) {
+  const input = document.createElement("select");
+  for (const option of options) input.add(new Option(option, option));
+  input.value = value;
+  input.addEventListener("change", () => onChange(input.value));
+  return input;
+}
+
+/** A number box for integers; `onChange` gets parseInteger of what is typed. */
+function integerInput(value, width, onChange) {
+  const input = document.createElement("input");
+  input.type = "number";
+  input.step = "1";
+  input.style.width = width;
+  input.value = value === null || value === undefined ? "" : String(value);
+  input.addEventListener("input", () => onChange(parseInteger(input.value)));
+  return input;
+}
+
+/** A text box for a number; `onChange` gets `parse` of what is typed. */
+function decimalInput(text, width, parse, onChange) {
+  const input = document.createElement("input");
+  input.type = "text";
+  input.inputMode = "decimal";
+  input.style.width = width;
+  input.value = text;
+  input.addEventListener("input", () => onChange(parse(input.value)));
+  return input;
+}
+
+/** The widget's root (class `className`) in `el`: controls, then results. */
+function frame(el, className) {
+  const root = document.createElement("div");
+  root.className = className;
+  const controls = document.createElement("div");
+  const results = document.createElement("div");
+  results.className = "cnnbook-results";
+  root.append(controls, results);
+  el.append(root);
+  return { controls, results };
+}
+
+/**
+ * Listen to the model's `names`: this view's own edits, made with `save(name,
+ * value)`, only `refresh` the results (the inputs keep focus); changes from
+ * elsewhere (Python, another view) `rebuild` the controls too. `dispose()`
+ * stops listening.
+ */
+function bindModel(model, names, refresh, rebuild) {
+  let local = false;  // true while this view changes the model itself
+  const save = (name, value) => {
+    local = true;
+    try {
+      model.set(name, value);
+    } finally {
+      local = false;
+    }
+    model.save_changes();
+  };
+  const onChange = () => (local ? refresh() : rebuild());
+  for (const name of names) model.on(`change:${name}`, onChange);
+  return {
+    save,
+    dispose: () => {
+      for (const name of names) model.off(`change:${name}`, onChange);
+    },
+  };
+}

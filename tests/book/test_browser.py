@@ -1,0 +1,348 @@
+"""The published book in a real browser: self-contained, typeset, live widgets.
+
+Drives Debian's Chromium (Playwright for Python) against `_build/html` served on
+127.0.0.1. Every request to any other host is aborted and recorded, so each
+test also shows the page working with the network cut. Screenshots and page
+weights are kept in `test-artifacts/`.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import yaml
+
+from cnnbook import calc
+from cnnbook.units import format_bytes, format_int
+from tests.browser_support import (
+    ARTIFACTS,
+    HTML,
+    REPO,
+    build_book,
+    is_local,
+    launch,
+    require_browser,
+    serve,
+    watch,
+)
+
+CHAPTER_2 = "book/02_counting_parameters_and_memory.html"
+MAX_PAGE_BYTES = 5_000_000
+TIMEOUT_MS = 20_000
+
+
+# The book's own toc; CNNBOOK_TOC names another one, for a book built with --toc.
+TOC = Path(os.environ.get("CNNBOOK_TOC", REPO / "_toc.yml"))
+
+
+def toc_pages() -> list[str]:
+    """HTML paths of the root and every file in the table of contents."""
+    toc = yaml.safe_load(TOC.read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [f"{Path(f).with_suffix('')}.html" for f in files]
+
+
+PAGES = toc_pages()
+
+
+@pytest.fixture(scope="module")
+def site():
+    """(base URL, Playwright browser) for the built book, built here if needed."""
+    sync_playwright = require_browser()
+    html = build_book()
+    with serve(html) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield base, browser
+        browser.close()
+
+
+def open_page(site, path: str):
+    """Load a page, wait for its widgets and math; returns (page, log)."""
+    base, browser = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log = watch(page)
+    page.goto(base + path, wait_until="load")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(
+                'script[type="application/vnd.jupyter.widget-view+json"]')]
+              .every((tag) => {
+                const area = tag.previousElementSibling;
+                return area && area.classList.contains('widget-subarea')
+                  && area.childElementCount > 0;
+              })""",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.math')]
+              .every((m) => m.querySelector('mjx-container'))""",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_load_state("networkidle")
+    return page, log
+
+
+def artifact_name(path: str) -> str:
+    return path.removesuffix(".html").replace("/", "__")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_self_contained_and_renders(site, path):
+    page, log = open_page(site, path)
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"{artifact_name(path)}.png"), full_page=True
+        )
+        assert log.outside == [], "requests outside 127.0.0.1"
+        assert log.failed == [], "failed requests"
+        assert log.page_errors == [], "uncaught errors"
+        assert log.console_errors == [], "console errors"
+        views = page.locator(
+            'script[type="application/vnd.jupyter.widget-view+json"]'
+        ).count()
+        rendered = page.locator(".widget-subarea").count()
+        assert rendered >= views
+        maths = page.locator(".math").count()
+        assert page.locator(".math mjx-container").count() == maths
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_pages_weigh_under_5_mb_with_all_their_assets(site):
+    weights = {}
+    for path in PAGES:
+        page, log = open_page(site, path)
+        page.close()
+        weights[path] = {"bytes": log.total_bytes, "responses": len(log.bytes_by_url)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-weights.json").write_text(json.dumps(weights, indent=1) + "\n")
+    heaviest = max(weights, key=lambda p: weights[p]["bytes"])
+    assert weights[heaviest]["bytes"] < MAX_PAGE_BYTES, weights
+
+
+def totals(page) -> dict[str, str]:
+    rows = page.locator(".cnnbook-results table").nth(1).locator("tbody tr")
+    return {
+        row.locator("td").nth(0).inner_text(): row.locator("td").nth(1).inner_text()
+        for row in rows.all()
+    }
+
+
+def expected_totals(report, training) -> dict[str, str]:
+    def both(num_bytes):
+        return (
+            f"{format_int(num_bytes)} bytes = {format_bytes(num_bytes, 'MB')} = "
+            f"{format_bytes(num_bytes, 'MiB')}"
+        )
+
+    return {
+        "parameters": format_int(report.params),
+        "multiply-adds per image": format_int(report.macs),
+        "memory for one prediction": both(report.inference_bytes),
+        f"memory to train on {training.batch_size} images (lower bound)": both(
+            training.training_bytes
+        ),
+    }
+
+
+@pytest.mark.browser
+def test_chapter_2_calculator_recomputes_in_the_page(site):
+    page, log = open_page(site, CHAPTER_2)
+    try:
+        calculator = page.locator(".cnnbook-live-calculator")
+        assert calculator.count() == 1
+        seed = [calc.Conv2D(f, 3, strides=2, padding="same") for f in (100, 200, 400)]
+        shape = (200, 300, 3)
+        assert totals(page) == expected_totals(
+            calc.analyze(shape, seed), calc.analyze(shape, seed, batch_size=50)
+        )
+
+        first = calculator.locator(".cnnbook-layer").nth(0)
+        first.locator('input[name="filters"]').fill("64")
+        first.locator('input[name="kernel"]').fill("5")
+        first.locator('select[name="padding"]').select_option("valid")
+        calculator.locator('input[name="batch"]').fill("8")
+        layers = [calc.Conv2D(64, 5, strides=2, padding="valid"), *seed[1:]]
+        assert totals(page) == expected_totals(
+            calc.analyze(shape, layers), calc.analyze(shape, layers, batch_size=8)
+        )
+
+        calculator.locator(".cnnbook-add-layer").click()
+        last = calculator.locator(".cnnbook-layer").nth(3)
+        last.locator('select[name="layer"]').select_option("MaxPooling2D")
+        last.locator('input[name="kernel"]').fill("2")
+        last.locator('input[name="stride"]').fill("2")
+        layers.append(calc.MaxPooling2D(2, strides=2, padding="same"))
+        assert totals(page) == expected_totals(
+            calc.analyze(shape, layers), calc.analyze(shape, layers, batch_size=8)
+        )
+        names = (
+            page.locator(".cnnbook-results table")
+            .nth(0)
+            .locator("tbody tr td:first-child")
+            .all_inner_texts()
+        )
+        assert names == ["conv2d", "conv2d_1", "conv2d_2", "max_pooling2d"]
+
+        calculator.locator(".cnnbook-layer").nth(1).locator("button").click()
+        del layers[1]
+        assert totals(page) == expected_totals(
+            calc.analyze(shape, layers), calc.analyze(shape, layers, batch_size=8)
+        )
+
+        calculator.locator('input[name="height"]').fill("3")
+        error = page.locator(".cnnbook-results .cnnbook-error").inner_text()
+        assert error.endswith(
+            "layers[0] (conv2d, Conv2D): kernel_size 5 is larger than the input size "
+            "3 with padding='valid'; use padding='same' or a smaller window"
+        )
+        assert log.outside == [] and log.console_errors == [] and log.page_errors == []
+    finally:
+        page.close()
+
+
+# ------------------------------------------------------- static checks (no browser)
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def page_tags(path: Path) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def loaded_urls(tags) -> list[str]:
+    """What a page fetches when it loads: scripts, stylesheets, images, fonts."""
+    urls = []
+    for tag, attrs in tags:
+        if tag in ("script", "img", "iframe") and attrs.get("src"):
+            urls.append(attrs["src"])
+        if (
+            tag == "link"
+            and attrs.get("href")
+            and attrs.get("rel") in ("stylesheet", "preload", "modulepreload", "icon")
+        ):
+            urls.append(attrs["href"])
+    return urls
+
+
+@pytest.fixture(scope="module")
+def built_pages() -> dict[str, list]:
+    html = build_book()
+    return {path: page_tags(html / path) for path in PAGES}
+
+
+def test_pages_reference_no_third_party_host_at_load(built_pages):
+    for path, tags in built_pages.items():
+        outside = [
+            u
+            for u in loaded_urls(tags)
+            if urlsplit(u).scheme in ("http", "https") and not is_local(u)
+        ]
+        assert outside == [], path
+
+
+def test_integrity_attributes_match_the_served_files(built_pages):
+    checked = 0
+    for path, tags in built_pages.items():
+        for _tag, attrs in tags:
+            url = attrs.get("src") or attrs.get("href")
+            if "integrity" not in attrs or not url:
+                continue
+            target = HTML / urlsplit(urljoin(path, url)).path
+            algo, _, digest = attrs["integrity"].partition("-")
+            actual = base64.b64encode(hashlib.new(algo, target.read_bytes()).digest())
+            assert actual.decode() == digest, f"{path}: {url}"
+            checked += 1
+    assert checked >= 2  # the widget loader and MathJax on chapter 2
+
+
+def test_vendored_files_match_their_manifest():
+    from cnnbook.authoring.vendor import check
+
+    assert check() == []
+
+
+def test_chapter_2_loads_widgets_and_math_from_the_book_itself(built_pages):
+    urls = loaded_urls(built_pages[CHAPTER_2])
+    assert any(re.search(r"/cnnbook-widgets\.js", u) for u in urls)
+    assert any(re.search(r"/vendor/mathjax/es5/tex-chtml\.js", u) for u in urls)
+
+
+@pytest.mark.browser
+def test_pages_with_ipywidgets_fall_back_to_the_vendored_html_manager(site, tmp_path):
+    """A page holding ordinary ipywidgets renders them (and anywidgets) offline."""
+    import ipywidgets
+    from ipywidgets.embed import dependency_state
+
+    from cnnbook.widgets.conv_stack import LiveConvStackCalculator
+
+    slider = ipywidgets.IntSlider(value=7, description="n")
+    live = LiveConvStackCalculator()
+    state = dependency_state([slider, live], drop_defaults=False)  # as nbclient saves
+
+    def view(widget):
+        return (
+            '<script type="application/vnd.jupyter.widget-view+json">'
+            + json.dumps(
+                {"model_id": widget.model_id, "version_major": 2, "version_minor": 0}
+            )
+            + "</script>"
+        )
+
+    state_json = json.dumps({"version_major": 2, "version_minor": 0, "state": state})
+    root = tmp_path / "site"
+    (root / "book").mkdir(parents=True)
+    for name in ("vendor", "cnnbook-widgets.js"):
+        source, target = HTML / name, root / name
+        target.symlink_to(source, target_is_directory=source.is_dir())
+    (root / "book" / "page.html").write_text(
+        "<!doctype html><html><head>"
+        f'<script type="application/vnd.jupyter.widget-state+json">{state_json}'
+        '</script><script src="../cnnbook-widgets.js"></script></head><body>'
+        f"<div>{view(slider)}</div><div>{view(live)}</div></body></html>"
+    )
+    _, browser = site
+    with serve(root) as base:
+        page = browser.new_page()
+        log = watch(page)
+        page.goto(base + "book/page.html", wait_until="load")
+        page.wait_for_selector(".widget-slider", timeout=TIMEOUT_MS)
+        page.wait_for_selector(".cnnbook-results table", timeout=TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        assert "vendor/html-manager/dist/embed-amd.js" in " ".join(log.bytes_by_url)
+        # The anywidget front end (anywidget's own model code) recomputes too.
+        page.locator('.cnnbook-layer input[name="filters"]').first.fill("64")
+        assert totals(page)["parameters"] == format_int(
+            calc.analyze(
+                (200, 300, 3),
+                [calc.Conv2D(f, 3, strides=2, padding="same") for f in (64, 200, 400)],
+            ).params
+        )
+        assert log.outside == [] and log.failed == []
+        assert log.console_errors == [] and log.page_errors == []
+        page.close()
