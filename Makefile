@@ -17,7 +17,7 @@ JOBS ?= 2
 # The kernels' environment (quiet TensorFlow, seeds) is set in one place,
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
-.PHONY: book test outputs solutions bench lint venv clean
+.PHONY: book test outputs solutions bench lint venv clean fuzz
 
 venv: $(STAMP)
 
@@ -61,3 +61,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+
+# Property tests with random seeds and many more examples (tests/conftest.py);
+# make test runs the same properties derandomised.
+fuzz: $(STAMP)
+	CNNBOOK_FUZZ=1 $(PY) -m pytest -n $(JOBS) -m hypothesis tests

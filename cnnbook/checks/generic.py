@@ -125,7 +125,7 @@ def choice(
         if option_label(key) not in labels:
             raise ValueError(f"hints keys must be options {labels}, got {key!r}")
     hints = {option_label(k): v for k, v in hints.items()}
-    if is_unanswered(answer) or answer == "":
+    if is_unanswered(answer) or (isinstance(answer, str) and not answer.strip()):
         return unanswered()
     picked = picked_options(answer)
     if picked is None:
@@ -199,19 +199,51 @@ def keras_model(
             "`model` should be a Keras model (keras.Sequential([...]) or "
             f"keras.Model(inputs, outputs)), got {type(model).__name__}."
         )
-    if not model.built or not model.inputs:
-        return wrong(
-            "the model has no known input yet: start it with keras.Input(shape=...)."
+    try:  # the student's model is code of theirs: any error is feedback
+        return _judge_model(
+            model, input_shape, output_shape, max_params, min_params, must_contain
         )
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
+    except Exception as err:
+        return wrong(
+            f"checking your model raised {type(err).__name__}: "
+            f"{str(err).splitlines()[0][:200] if str(err) else 'no message'}"
+        )
+
+
+def _shapes(model, input_shape: tuple) -> tuple[tuple, tuple] | Feedback:
+    """(input shape, output shape) without the batch axis, or the feedback why
+    they cannot be known. A subclassed model has no symbolic inputs: it is
+    called once on a batch of zeros of the question's input shape."""
+    inputs = getattr(model, "_inputs_struct", None) and getattr(model, "inputs", None)
+    if inputs:
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            return wrong("build a model with exactly one input and one output.")
+        return tuple(model.inputs[0].shape)[1:], tuple(model.outputs[0].shape)[1:]
+    if not model.built:
+        return wrong(
+            "the model has no known input yet: start it with keras.Input(shape=...) "
+            "or call it once on a batch."
+        )
+    import numpy as np
+
+    output = model(np.zeros((1, *input_shape), dtype="float32"))
+    if not hasattr(output, "shape"):
         return wrong("build a model with exactly one input and one output.")
-    got_in = tuple(model.inputs[0].shape)[1:]
+    return input_shape, tuple(output.shape)[1:]
+
+
+def _judge_model(
+    model, input_shape, output_shape, max_params, min_params, must_contain
+) -> Feedback:
+    shapes = _shapes(model, input_shape)
+    if isinstance(shapes, Feedback):
+        return shapes
+    got_in, got_out = shapes
     if got_in != input_shape:
         return wrong(
             f"the model's input shape is {got_in}; the question asks for {input_shape} "
             "(without the batch axis)."
         )
-    got_out = tuple(model.outputs[0].shape)[1:]
     if output_shape is not None and got_out != output_shape:
         return wrong(
             f"the model's output shape is {got_out}; the question asks for "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import reprlib
 import unicodedata
 from collections.abc import Sequence
 
@@ -122,11 +123,37 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHORT.maxlong, _SHORT.maxother, _SHORT.maxstring = 40, 60, 40
+_SHORT.maxlist = _SHORT.maxtuple = 6
+_SHORT.maxdict = 4
+
+
+def described(answer: object) -> str:
+    """An answer as a message quotes it: a string whole (the page quotes it the
+    same way), anything else as its type and a repr cut to a few dozen
+    characters (a 400-digit integer, an array, a model)."""
+    if isinstance(answer, str):
+        return repr(answer)
+    try:
+        text = _SHORT.repr(answer)
+    except Exception:  # a student's object whose repr raises
+        text = f"<{type(answer).__name__}>"
+    if len(text) > 60:
+        text = text[:28] + "..." + text[-28:]
+    return f"{type(answer).__name__} {text}"
+
+
 def as_number(answer: object) -> float | None:
+    """A finite float from a real number or a string; None for anything else
+    (bools, NaN, infinity, an integer beyond the float range)."""
     if isinstance(answer, bool):
         return None
     if isinstance(answer, numbers.Real):
-        value = float(answer)
+        try:
+            value = float(answer)
+        except (OverflowError, TypeError, ValueError):
+            return None
         return value if math.isfinite(value) else None
     if isinstance(answer, str):
         return parse_number(answer)
@@ -163,7 +190,7 @@ def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
     if value is None:
         raise ValueError(
             f"expected a number (in {unit}) or a string such as '12.6 {unit}', "
-            f"got {type(answer).__name__} {answer!r}"
+            f"got {described(answer)}"
         )
     return value * UNITS[unit], unit, False
 

@@ -31,6 +31,7 @@ from cnnbook.checks.reading import (
     UNITS,
     as_number,
     check_unit,
+    described,
     parse_quantity,
 )
 
@@ -151,7 +152,7 @@ class NumberSpec:
         if value is None:
             return wrong(
                 f"{what} should be a number (such as 1234 or '1,234'), got "
-                f"{type(answer).__name__} {answer!r}."
+                f"{described(answer)}."
             )
         if close(value, expected, rel_tol):
             within = "exactly" if rel_tol == 0 else f"within {pct(rel_tol)}"

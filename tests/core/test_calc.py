@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import calc
+from tests.conftest import examples
 
 SEED_LAYERS = [
     calc.Conv2D(100, 3, strides=2, padding="same"),
@@ -432,7 +433,7 @@ def _arity(kind):
     return len(required), len(positional)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(400))
 @given(
     data=st.data(),
     kind=st.sampled_from(KINDS),

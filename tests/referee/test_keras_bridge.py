@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cnnbook import calc
 from cnnbook.referee.keras_bridge import analyze_keras
+from tests.conftest import examples
 
 kl = keras.layers
 
@@ -227,10 +228,7 @@ def same_report(a: calc.Report, b: calc.Report) -> None:
 
 
 @settings(
-    max_examples=500,
-    deadline=None,
-    derandomize=True,
-    database=None,
+    max_examples=examples(500),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(stack=stacks(), batch_size=st.integers(1, 64))
