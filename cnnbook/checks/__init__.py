@@ -6,7 +6,8 @@ something under ``checks.``:
 * the generic checks: :func:`number`, :func:`quantity`, :func:`shape`,
   :func:`choice`, :func:`keras_model` (:mod:`cnnbook.checks.generic`);
 * one module per chapter, ``checks.ch02`` ... (imported on first use, so a
-  notebook that needs no Keras does not pay for it).
+  notebook that needs no Keras does not pay for it), whose questions are
+  declared in the bank (:mod:`cnnbook.checks.bank`): ``checks.ch03.segments(x)``.
 
 Every check returns a :class:`Feedback` ("Correct: ...", "Not quite: ...",
 "Not answered yet: ..."); a spec (:class:`NumberSpec`, :class:`QuantitySpec`)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 
+from cnnbook.checks.bank import CHAPTERS, Question, question, questions
 from cnnbook.checks.feedback import PREFIXES, UNANSWERED, Feedback
 from cnnbook.checks.generic import choice, keras_model, number, quantity, shape
 from cnnbook.checks.reading import UNITS, parse_quantity
@@ -34,16 +36,16 @@ __all__ = [
     "Mistake",
     "NumberSpec",
     "QuantitySpec",
+    "Question",
     "choice",
     "keras_model",
     "number",
     "parse_quantity",
     "quantity",
+    "question",
+    "questions",
     "shape",
 ]
-
-CHAPTERS = ("ch02", "ch03", "ch04", "ch05")
-"""The chapter modules, each imported when a notebook first names it."""
 
 
 def __getattr__(name: str):

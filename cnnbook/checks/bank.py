@@ -1,0 +1,107 @@
+"""The question bank: every exercise question, with its points and its spec.
+
+A chapter module (``cnnbook/checks/ch03.py``) declares each question of its
+exercise notebook once::
+
+    @question(points=2)
+    def segments() -> NumberSpec:
+        '''3a: how many segments the square-root rule chooses for 64 layers.'''
+        return NumberSpec(memory_plan.sqrt_segments(64), what="the number of segments",
+                          mistakes=[Mistake(64, "That is one segment per layer: ...")])
+
+The function takes no argument and returns the question's spec: the expected
+answer, its tolerance, its known mistakes and hints (any object with
+``judge(answer) -> Feedback``). The notebook's check cell names the question
+and passes only the student's variable::
+
+    checks.ch03.segments(segments)
+
+so the expected value, its formula and the right options never appear in the
+student's notebook. The same spec serves the page's live self-checks
+(``LiveCheck(text, checks.ch02.parameters.spec())``) and the grader, which
+knows each question by its id (``"ch03.segments"``) and its points.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cnnbook.checks.feedback import Feedback, wrong
+
+__all__ = ["BANK", "CHAPTERS", "Question", "question", "questions"]
+
+CHAPTERS = ("ch02", "ch03", "ch04", "ch05")
+"""The chapter modules of the bank, ``cnnbook/checks/chNN.py``."""
+
+BANK: dict[str, Question] = {}
+"""Every declared question by id (``"ch03.segments"``), in declaration order."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: ``question(answer)`` is the feedback on a student's answer."""
+
+    qid: str
+    points: int
+    make_spec: Callable[[], object] = field(repr=False)
+    title: str = ""
+
+    def spec(self):
+        """The question's spec (built once, on first use)."""
+        return _spec_of(self.qid, self.make_spec)
+
+    def __call__(self, answer: object = ...) -> Feedback:
+        """The feedback on ``answer``. Never raises: an error while judging (a
+        bug of the bank, or a student's object that misbehaves) is feedback."""
+        try:
+            return self.spec().judge(answer)
+        except Exception as err:  # the answer is the student's: report, never raise
+            return wrong(
+                f"this answer could not be checked ({type(err).__name__}); "
+                "check its type against the question, or ask your instructor."
+            )
+
+
+@functools.cache
+def _spec_of(qid: str, make_spec: Callable[[], object]):
+    spec = make_spec()
+    if not callable(getattr(spec, "judge", None)):
+        raise TypeError(
+            f"question {qid} must return a spec with judge(answer), got {spec!r}"
+        )
+    return spec
+
+
+def question(points: int = 1) -> Callable[[Callable[[], object]], Question]:
+    """Declare a question of a chapter module; its id is ``"<module>.<name>"``."""
+    if not isinstance(points, int) or isinstance(points, bool) or points < 1:
+        raise ValueError(f"points must be a positive integer, got {points!r}")
+
+    def declare(make_spec: Callable[[], object]) -> Question:
+        module = make_spec.__module__.rpartition(".")[2]
+        qid = f"{module}.{make_spec.__name__}"
+        title = (make_spec.__doc__ or "").strip().splitlines()
+        declared = Question(qid, points, make_spec, title[0] if title else "")
+        if qid in BANK:
+            raise ValueError(f"question {qid} is declared twice")
+        BANK[qid] = declared
+        return declared
+
+    return declare
+
+
+def questions(chapter: str | None = None) -> list[Question]:
+    """The declared questions, of one chapter module (``"ch03"``) or of all
+    (importing the chapter modules, which declare them)."""
+    if chapter is not None and chapter not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {list(CHAPTERS)}, got {chapter!r}")
+    for name in CHAPTERS if chapter is None else (chapter,):
+        importlib.import_module(f"cnnbook.checks.{name}")
+    return [
+        q
+        for qid, q in BANK.items()
+        if chapter is None or qid.partition(".")[0] == chapter
+    ]
