@@ -17,7 +17,7 @@ JOBS ?= 2
 # The kernels' environment (quiet TensorFlow, seeds) is set in one place,
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
-.PHONY: book test outputs solutions bench lint venv clean fuzz
+.PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check
 
 venv: $(STAMP)
 

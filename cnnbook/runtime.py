@@ -21,9 +21,19 @@ QUIET_TENSORFLOW_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # no debugger notice on kernel start
 }
 """The one place the kernels' environment is set: the executor, the tests
-(tests/conftest.py, inherited by nbval's kernels) and :func:`configure` read it."""
+(tests/conftest.py, inherited by nbval's kernels) and :func:`configure` read it.
+``TF_ENABLE_ONEDNN_OPTS=0`` avoids oneDNN's notice on stderr; it does not make
+floats equal across CPUs (nothing does): stored outputs are rounded instead."""
 
 DEFAULT_SEED = 42
+
+INTRA_OP_THREADS_ENV = "CNNBOOK_INTRA_OP_THREADS"
+"""Threads TensorFlow may use inside one op (default 2): `make outputs-check`
+sets 1, which changes the order of reductions and so the last bits."""
+PERTURB_ENV = "CNNBOOK_PERTURB"
+"""Relative size of a perturbation of the experiments' data and initial weights
+(default 0, none): `make outputs-check` sets a tiny one to show that no stored
+output depends on the last bits."""
 
 
 def quiet_tensorflow_env() -> dict[str, str]:
@@ -61,6 +71,55 @@ def configure(seed: int = DEFAULT_SEED, tensorflow: bool = True) -> None:
         _configure_tensorflow(seed)
 
 
+def _env_number(name: str, default: float, kind=float, low: float = 0.0):
+    """A number from the environment, or ``default`` when it is unset."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a {kind.__name__} of at least {low:g}, got {text!r}"
+        ) from None
+    if not value >= low:
+        raise ValueError(
+            f"{name} must be a {kind.__name__} of at least {low:g}, got {text!r}"
+        )
+    return value
+
+
+def perturbation() -> float:
+    """The relative perturbation asked for by ``CNNBOOK_PERTURB`` (0: none)."""
+    return _env_number(PERTURB_ENV, 0.0)
+
+
+def perturbed(values, seed: int = 0):
+    """``values`` times (1 + eps u), u uniform in [-1, 1), eps =
+    :func:`perturbation`; the array itself (unchanged) when eps is 0.
+
+    Every experiment passes its data and initial weights through it, so that
+    ``make outputs-check`` can move the last bits of everything they compute.
+    """
+    eps = perturbation()
+    if eps == 0:
+        return values
+    import numpy as np
+
+    array = np.asarray(values)
+    noise = np.random.default_rng(seed).uniform(-1.0, 1.0, size=array.shape)
+    return (array * (1.0 + eps * noise)).astype(array.dtype)
+
+
+def perturb_weights(model, seed: int = 0) -> None:
+    """Perturb every weight of a Keras ``model`` in place (see :func:`perturbed`)."""
+    if perturbation() == 0:
+        return
+    model.set_weights(
+        [perturbed(w, seed + i) for i, w in enumerate(model.get_weights())]
+    )
+
+
 def _configure_tensorflow(seed: int) -> None:
     import absl.logging
     import keras
@@ -72,6 +131,8 @@ def _configure_tensorflow(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
     try:  # only possible before the runtime starts; harmless when repeated
         tf.config.threading.set_inter_op_parallelism_threads(1)
-        tf.config.threading.set_intra_op_parallelism_threads(2)
+        tf.config.threading.set_intra_op_parallelism_threads(
+            _env_number(INTRA_OP_THREADS_ENV, 2, int, 1)
+        )
     except RuntimeError:
         pass
