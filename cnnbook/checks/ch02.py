@@ -17,6 +17,7 @@ and ``checks.ch02.training_mb.spec()``.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 from cnnbook import calc
@@ -115,11 +116,18 @@ def _families(layers) -> list[str]:
     return [family for family in (CONV, DENSE, POOL) if family in kinds]
 
 
-def _params_without_depth(layer) -> int | None:
-    if type(layer) is not calc.Conv2D:
-        return None
+def _params_without_depth(layer, line) -> int:
+    """A Conv2D's count with kernels one channel deep."""
     kh, kw = layer.kernel_size
     return kh * kw * layer.filters + layer.filters * layer.use_bias
+
+
+def _with_conv_counts(layers, report, count) -> int:
+    """The total count with each Conv2D's replaced by ``count(layer, line)``."""
+    return sum(
+        count(layer, line) if type(layer) is calc.Conv2D else line.params
+        for layer, line in zip(layers, report.layers, strict=True)
+    )
 
 
 def parameter_count_spec(
@@ -141,12 +149,7 @@ def parameter_count_spec(
             )
         )
     if CONV in families:
-        flat = sum(
-            _params_without_depth(layer)
-            if _params_without_depth(layer) is not None
-            else line.params
-            for layer, line in zip(layers, report.layers, strict=True)
-        )
+        flat = _with_conv_counts(layers, report, _params_without_depth)
         mistakes.append(
             Mistake(
                 flat,
@@ -156,11 +159,10 @@ def parameter_count_spec(
                 "bias.",
             )
         )
-        per_position = sum(
-            line.params * line.output_elements // line.output_shape[-1]
-            if type(layer) is calc.Conv2D
-            else line.params
-            for layer, line in zip(layers, report.layers, strict=True)
+        per_position = _with_conv_counts(
+            layers,
+            report,
+            lambda layer, line: line.params * math.prod(line.output_shape[:-1]),
         )
         mistakes.append(
             Mistake(
