@@ -1,20 +1,25 @@
 """Feedback for the exercises: checks that say what to revisit, not the answer.
 
-A notebook imports ``from cnnbook import checks``; every check cell calls
-something under ``checks.``:
+Every exercise question is declared once in the question bank
+(:mod:`cnnbook.checks.bank`), in the module of its chapter, ``checks.ch01`` to
+``checks.ch06`` (imported on first use, so a notebook that needs no Keras does
+not pay for it). A check cell names the question and passes the student's
+variable only::
 
-* the generic checks: :func:`number`, :func:`quantity`, :func:`shape`,
-  :func:`choice`, :func:`keras_model` (:mod:`cnnbook.checks.generic`);
-* one module per chapter, ``checks.ch02`` ... (imported on first use, so a
-  notebook that needs no Keras does not pay for it), whose questions are
-  declared in the bank (:mod:`cnnbook.checks.bank`): ``checks.ch03.segments(x)``.
+    from cnnbook import checks
+    checks.ch03.segments(segments)
 
 Every check returns a :class:`Feedback` ("Correct: ...", "Not quite: ...",
-"Not answered yet: ..."); a spec (:class:`NumberSpec`, :class:`QuantitySpec`)
-describes what a check compares against, for the notebook and for the page's
-live self-checks alike. Layout: :mod:`~cnnbook.checks.feedback` (the verdict),
-:mod:`~cnnbook.checks.reading` (what students write),
-:mod:`~cnnbook.checks.specs` (expected answers), :mod:`~cnnbook.checks.generic`.
+"Not answered yet: ...") and never raises. A question's spec holds what it
+compares against: :class:`NumberSpec`, :class:`QuantitySpec`,
+:class:`ChoiceSpec`, :class:`ShapeSpec`, :class:`ShapesSpec`,
+:class:`ModelSpec`, :class:`FunctionSpec`; the page's live self-checks judge
+with the same specs. Layout: :mod:`~cnnbook.checks.feedback` (the verdict),
+:mod:`~cnnbook.checks.reading` (what students write), the specs
+(:mod:`~cnnbook.checks.specs`, :mod:`~cnnbook.checks.choices`,
+:mod:`~cnnbook.checks.shapes`, :mod:`~cnnbook.checks.models`,
+:mod:`~cnnbook.checks.functions`), and :mod:`~cnnbook.checks.generic`, one-off
+checks built from the specs for an instructor's own cells.
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from __future__ import annotations
 import importlib
 
 from cnnbook.checks.bank import CHAPTERS, Question, question, questions
+from cnnbook.checks.choices import ChoiceSpec
 from cnnbook.checks.feedback import PREFIXES, UNANSWERED, Feedback
+from cnnbook.checks.functions import FunctionSpec
 from cnnbook.checks.generic import choice, keras_model, number, quantity, shape
-from cnnbook.checks.reading import UNITS, parse_quantity
+from cnnbook.checks.models import ModelSpec
+from cnnbook.checks.reading import UNITS, parse_quantity, read_quantity
+from cnnbook.checks.shapes import ShapeSpec, ShapesSpec
 from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec
 
 __all__ = [
@@ -32,11 +41,16 @@ __all__ = [
     "PREFIXES",
     "UNANSWERED",
     "UNITS",
+    "ChoiceSpec",
     "Feedback",
+    "FunctionSpec",
     "Mistake",
+    "ModelSpec",
     "NumberSpec",
     "QuantitySpec",
     "Question",
+    "ShapeSpec",
+    "ShapesSpec",
     "choice",
     "keras_model",
     "number",
@@ -44,6 +58,7 @@ __all__ = [
     "quantity",
     "question",
     "questions",
+    "read_quantity",
     "shape",
 ]
 

@@ -18,7 +18,7 @@ and passes only the student's variable::
 
 so the expected value, its formula and the right options never appear in the
 student's notebook. The same spec serves the page's live self-checks
-(``LiveCheck(text, checks.ch02.parameters.spec())``) and the grader, which
+(``LiveCheck(text, checks.ch02.params.spec())``) and the grader, which
 knows each question by its id (``"ch03.segments"``) and its points.
 """
 
@@ -33,7 +33,7 @@ from cnnbook.checks.feedback import Feedback, wrong
 
 __all__ = ["BANK", "CHAPTERS", "Question", "question", "questions"]
 
-CHAPTERS = ("ch02", "ch03", "ch04", "ch05")
+CHAPTERS = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06")
 """The chapter modules of the bank, ``cnnbook/checks/chNN.py``."""
 
 BANK: dict[str, Question] = {}
@@ -83,8 +83,8 @@ def question(points: int = 1) -> Callable[[Callable[[], object]], Question]:
     def declare(make_spec: Callable[[], object]) -> Question:
         module = make_spec.__module__.rpartition(".")[2]
         qid = f"{module}.{make_spec.__name__}"
-        title = (make_spec.__doc__ or "").strip().splitlines()
-        declared = Question(qid, points, make_spec, title[0] if title else "")
+        paragraph = (make_spec.__doc__ or "").strip().split("\n\n")[0]
+        declared = Question(qid, points, make_spec, " ".join(paragraph.split()))
         if qid in BANK:
             raise ValueError(f"question {qid} is declared twice")
         BANK[qid] = declared
@@ -102,6 +102,7 @@ def questions(chapter: str | None = None) -> list[Question]:
         importlib.import_module(f"cnnbook.checks.{name}")
     return [
         q
+        for name in CHAPTERS
         for qid, q in BANK.items()
-        if chapter is None or qid.partition(".")[0] == chapter
+        if qid.partition(".")[0] == name and chapter in (None, name)
     ]

@@ -1,34 +1,43 @@
-"""Exercise checks for chapter 2: parameters, output shapes, memory of a conv stack.
+"""Chapter 2's questions: parameters, output shapes and memory of a conv stack.
 
-Expected values come from :mod:`cnnbook.calc` for the question's setup; typical
-slips (biases left out, SAME padding rounded down, every map summed for a
-prediction, bits for bytes...) are recognised and named without the answer.
+The spec builders (:func:`parameter_count_spec`, :func:`output_shapes_spec`,
+:func:`prediction_memory_spec`, :func:`training_memory_spec`) take any stack of
+:mod:`cnnbook.calc` layers: the expected value comes from ``calc`` for that
+setup, and the typical slips (biases left out, SAME padding rounded down, every
+map summed for a prediction, bits for bytes...) are recognised and named
+without the answer. Chapter 1 and 4 ask parameter counts with them too.
+
+The bank's questions below are the exercises of chapter 2, on the chapter's
+network: a 200 x 300 RGB image through three 3 x 3 convolutions with stride 2
+and 100, 200 and 400 filters. The chapter's live self-checks judge with the
+same specs: ``checks.ch02.params.spec()``, ``checks.ch02.prediction_mb.spec()``
+and ``checks.ch02.training_mb.spec()``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 from cnnbook import calc
-from cnnbook.checks.feedback import Feedback, is_unanswered, right, unanswered, wrong
-from cnnbook.checks.generic import shape_hint
-from cnnbook.checks.reading import as_shape, check_unit, strip_batch
+from cnnbook.checks.bank import question
+from cnnbook.checks.choices import ChoiceSpec
+from cnnbook.checks.models import ModelSpec
+from cnnbook.checks.reading import check_unit
+from cnnbook.checks.shapes import CONV, DENSE, POOL, ShapesSpec, layer_family
 from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec, check_rel_tol
 
 __all__ = [
-    "output_shapes",
-    "parameter_count",
+    "output_shapes_spec",
     "parameter_count_spec",
-    "prediction_memory",
     "prediction_memory_spec",
-    "training_memory",
     "training_memory_spec",
 ]
 
 
 def _report(input_shape, layers, batch_size=1, dtype="float32") -> calc.Report:
-    return calc.analyze(input_shape, layers, batch_size=batch_size, dtype=dtype)
+    return calc.analyze(input_shape, list(layers), batch_size=batch_size, dtype=dtype)
 
 
 def _variant(input_shape, layers, change, batch_size=1, dtype="float32"):
@@ -80,126 +89,141 @@ PADDING_HINT = (
 )
 
 
-def _shape_variants(input_shape, layers) -> list[tuple[calc.Report, str]]:
+def _shape_variants(
+    input_shape, layers, batch_size=1, dtype="float32"
+) -> list[tuple[calc.Report, str]]:
     variants = []
     for change, hint in ((_floor_same, FLOOR_HINT), (_other_padding, PADDING_HINT)):
-        report = _variant(input_shape, layers, change)
+        report = _variant(input_shape, layers, change, batch_size, dtype)
         if report is not None:
             variants.append((report, hint))
     return variants
 
 
-def parameter_count(
-    answer: object, input_shape: Sequence[int], layers: Sequence[calc.Layer]
-) -> Feedback:
-    """The total parameter count of ``layers`` on ``input_shape``, exactly."""
-    return parameter_count_spec(input_shape, layers).judge(answer)
+# --------------------------------------------------------------------------- parameters
+PARAMETER_HINTS = {
+    CONV: "A convolutional layer has (kernel height x kernel width x input channels "
+    "+ 1 bias) x filters parameters; padding and strides do not change it.",
+    DENSE: "A Dense layer has one weight per input value and unit, plus one bias per "
+    "unit; Flatten only reshapes and has none.",
+    POOL: "Parameters are the values a layer learns; max pooling takes the largest "
+    "value of each window by a fixed rule.",
+}
+
+
+def _families(layers) -> list[str]:
+    kinds = [layer_family(type(layer).__name__) for layer in layers]
+    return [family for family in (CONV, DENSE, POOL) if family in kinds]
+
+
+def _params_without_depth(layer, line) -> int:
+    """A Conv2D's count with kernels one channel deep."""
+    kh, kw = layer.kernel_size
+    return kh * kw * layer.filters + layer.filters * layer.use_bias
+
+
+def _with_conv_counts(layers, report, count) -> int:
+    """The total count with each Conv2D's replaced by ``count(layer, line)``."""
+    return sum(
+        count(layer, line) if type(layer) is calc.Conv2D else line.params
+        for layer, line in zip(layers, report.layers, strict=True)
+    )
 
 
 def parameter_count_spec(
     input_shape: Sequence[int], layers: Sequence[calc.Layer]
 ) -> NumberSpec:
-    """What :func:`parameter_count` compares against, with the usual slips."""
+    """The total parameter count of ``layers`` on ``input_shape``, exactly, with
+    the slips of the layer kinds present."""
     report = _report(input_shape, layers)
+    families = _families(layers)
     mistakes = []
     no_bias = _variant(input_shape, layers, _no_bias)
     if no_bias is not None:
+        unit = "filter" if CONV in families else "unit"
         mistakes.append(
             Mistake(
                 no_bias.params,
-                (
-                    "That count leaves out the biases: every filter (and every Dense "
-                    "unit) has one bias besides its weights."
-                ),
+                f"That count leaves out the biases: every {unit} has one bias "
+                "besides its weights.",
             )
         )
-    flat = sum(
-        _params_without_depth(layer)
-        if _params_without_depth(layer) is not None
-        else line.params
-        for layer, line in zip(layers, report.layers, strict=True)
-    )
-    mistakes.append(
-        Mistake(
-            flat,
-            (
+    if CONV in families:
+        flat = _with_conv_counts(layers, report, _params_without_depth)
+        mistakes.append(
+            Mistake(
+                flat,
                 "Each filter spans every channel of its input (3 for an RGB image, "
-                "the number of feature maps of the previous layer after that): kernel "
-                "height x kernel width x input channels weights, plus one bias."
-            ),
-        )
-    )
-    if len(report.layers) > 1:
-        for line in report.layers:
-            mistakes.append(
-                Mistake(
-                    line.params,
-                    (
-                        "That is the count of a single layer; add up the parameters of "
-                        "every layer."
-                    ),
-                )
+                "the number of feature maps of the previous layer after that): "
+                "kernel height x kernel width x input channels weights, plus one "
+                "bias.",
             )
+        )
+        per_position = _with_conv_counts(
+            layers,
+            report,
+            lambda layer, line: line.params * math.prod(line.output_shape[:-1]),
+        )
+        mistakes.append(
+            Mistake(
+                per_position,
+                "That counts a filter's weights once per output position; a filter "
+                "is shared by every position, so count its weights once.",
+            )
+        )
+    if DENSE in families and len(input_shape) == 3 and input_shape[-1] > 1:
+        grey = _report((*input_shape[:2], 1), layers)
+        mistakes.append(
+            Mistake(
+                grey.params,
+                "The flattened image has height x width x channels values, and "
+                "each one is an input of every unit.",
+            )
+        )
+    weighted = [line for line in report.layers if line.params]
+    if len(weighted) > 1:
+        mistakes += [
+            Mistake(
+                line.params,
+                "That is the count of a single layer; add up the parameters of every "
+                "layer.",
+            )
+            for line in weighted
+        ]
+    if POOL in families and not report.params:
+        pool = next(layer for layer in layers if hasattr(layer, "pool_size"))
+        mistakes.append(
+            Mistake(
+                pool.pool_size[0] * pool.pool_size[1],
+                "A pooling window has no weights: it takes the largest value it "
+                "covers, by a fixed rule.",
+            )
+        )
     return NumberSpec(
         report.params,
         mistakes=tuple(mistakes),
         what="the parameter count",
-        hint="Per convolutional layer: (kernel height x kernel width x input "
-        "channels + 1 bias) x filters; padding and strides do not change it.",
+        hint=" ".join(PARAMETER_HINTS[family] for family in families),
     )
 
 
-def _params_without_depth(layer) -> int | None:
-    if type(layer) is not calc.Conv2D:
-        return None
-    kh, kw = layer.kernel_size
-    return kh * kw * layer.filters + layer.filters * layer.use_bias
-
-
-def output_shapes(
-    answer: object, input_shape: Sequence[int], layers: Sequence[calc.Layer]
-) -> Feedback:
-    """One output shape per layer, e.g. ``[(100, 150, 100), ...]`` (no batch axis)."""
+# --------------------------------------------------------------------------- shapes
+def output_shapes_spec(
+    input_shape: Sequence[int], layers: Sequence[calc.Layer]
+) -> ShapesSpec:
+    """One output shape per layer (no batch axis), with the padding slips."""
     report = _report(input_shape, layers)
-    expected = [line.output_shape for line in report.layers]
-    if is_unanswered(answer):
-        return unanswered()
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, (list, tuple)):
-        return wrong(
-            f"give a list with one shape per layer, e.g. [(h, w, c), ...]; got "
-            f"{type(answer).__name__}."
-        )
-    blank = sum(1 for item in answer if is_unanswered(item))
-    if blank:
-        return unanswered(
-            f"{blank} of the {len(answer)} shapes are still ... or None; fill them in."
-        )
-    shapes = [as_shape(item) for item in answer]
-    if any(s is None for s in shapes):
-        return wrong("each shape should be a tuple of integers such as (h, w, c).")
-    if len(shapes) != len(expected):
-        return wrong(
-            f"give one shape per layer: the network has {len(expected)} layers, your "
-            f"list has {len(shapes)}."
-        )
-    shapes = [strip_batch(s, e)[0] for s, e in zip(shapes, expected, strict=True)]
-    variants = _shape_variants(input_shape, layers)
-    for index, (got, want) in enumerate(zip(shapes, expected, strict=True)):
-        if got != want:
-            line = report.layers[index]
-            first = (
-                f"the first {index} shape{'s are' if index > 1 else ' is'} right, "
-                if index
-                else ""
-            )
-            layer_variants = [(v.layers[index].output_shape, h) for v, h in variants]
-            return wrong(
-                f"{first}layer {index + 1} ({line.name}, {line.kind}) is not right. "
-                + shape_hint(got, want, layer_variants)
-            )
-    return right(f"all {len(expected)} output shapes are right.")
+    return ShapesSpec(
+        tuple(line.output_shape for line in report.layers),
+        tuple((line.name, line.kind) for line in report.layers),
+        tuple(
+            (tuple(line.output_shape for line in variant.layers), hint)
+            for variant, hint in _shape_variants(input_shape, layers)
+        ),
+    )
 
 
+# --------------------------------------------------------------------------- memory
 def _memory_mistakes(
     input_shape, layers, report: calc.Report, training: bool
 ) -> list[Mistake]:
@@ -216,105 +240,85 @@ def _memory_mistakes(
         mistakes += [
             Mistake(
                 inputs + maps,
-                (
-                    "The total leaves out the parameters, which stay in memory "
-                    "throughout (count them once)."
-                ),
+                "The total leaves out the parameters, which stay in memory "
+                "throughout (count them once).",
             ),
             Mistake(
                 params + maps,
-                (
-                    "The total leaves out the input batch itself, which must be in "
-                    "memory too."
-                ),
+                "The total leaves out the input batch itself, which must be in "
+                "memory too.",
             ),
             Mistake(
                 maps,
-                (
-                    "The total leaves out the parameters and the input batch; both are "
-                    "in memory besides the feature maps."
-                ),
+                "The total leaves out the parameters and the input batch; both are "
+                "in memory besides the feature maps.",
             ),
             Mistake(
                 report.inference_bytes,
-                (
-                    "That is the prediction figure, where only two layers' maps are "
-                    "alive at once. Training keeps every layer's output until "
-                    "backpropagation has used it, so add them all up."
-                ),
+                "That is the prediction figure, where only two layers' maps are "
+                "alive at once. Training keeps every layer's output until "
+                "backpropagation has used it, so add them all up.",
             ),
             Mistake(
                 batch * params + inputs + maps,
-                (
-                    "The parameters are stored once, not once per image: multiply only "
-                    "the input and the feature maps by the batch size."
-                ),
+                "The parameters are stored once, not once per image: multiply only "
+                "the input and the feature maps by the batch size.",
             ),
         ]
         if batch > 1:
             mistakes.append(
                 Mistake(
                     params + (inputs + maps) // batch,
-                    (
-                        "That is the figure for one image; the input and every "
-                        "feature map are stored for each image of the batch."
-                    ),
+                    "That is the figure for one image; the input and every feature "
+                    "map are stored for each image of the batch.",
                 )
             )
     else:
         mistakes += [
             Mistake(
+                params + maps,
+                "You added up every layer's feature maps, as the chapter's 'sum "
+                "every layer's maps' estimate does. During one prediction a layer's "
+                "output is needed only until the next layer has read it: take the "
+                "largest input + output of any one layer.",
+            ),
+            Mistake(
                 params + inputs + maps,
-                (
-                    "You added up every layer's feature maps. During one prediction a "
-                    "layer's output is only needed until the next layer has read it, "
-                    "so only a layer's input and output must be alive at once: take "
-                    "the largest such pair."
-                ),
+                "You added up the input and every layer's feature maps. During one "
+                "prediction a layer's output is needed only until the next layer has "
+                "read it, so only a layer's input and output must be alive at once: "
+                "take the largest such pair.",
             ),
             Mistake(
                 peak,
-                (
-                    "The total leaves out the parameters, which stay in memory during "
-                    "the whole prediction."
-                ),
+                "The total leaves out the parameters, which stay in memory during "
+                "the whole prediction.",
             ),
             Mistake(
                 params + largest_out,
-                (
-                    "While a layer runs, its input must be alive as well as its "
-                    "output: take the largest input + output of any one layer."
-                ),
+                "While a layer runs, its input must be alive as well as its output: "
+                "take the largest input + output of any one layer.",
             ),
             Mistake(
                 params + inputs,
-                (
-                    "The feature maps are missing: while a layer runs, its input and "
-                    "its output are both in memory."
-                ),
+                "The feature maps are missing: while a layer runs, its input and its "
+                "output are both in memory.",
             ),
         ]
-    for variant, hint in _shape_variants(input_shape, layers):
-        mistakes.append(
-            Mistake(
-                params
-                + (variant.training_bytes if training else variant.inference_bytes)
-                - variant.param_bytes,
-                hint,
-            )
-        )
+    for variant, hint in _shape_variants(input_shape, layers, batch, report.dtype):
+        total = variant.training_bytes if training else variant.inference_bytes
+        mistakes.append(Mistake(params + total - variant.param_bytes, hint))
     dtype = report.dtype
+    plural = "s" if bpv > 1 else ""
     mistakes += [
         Mistake(
             expected * 8,
-            ("That looks like bits: memory is counted in bytes, and 1 byte = 8 bits."),
+            "That looks like bits: memory is counted in bytes, and 1 byte = 8 bits.",
         ),
         Mistake(
             expected / bpv,
-            (
-                f"That counts values, not bytes: each {dtype} value takes {bpv} "
-                f"byte{'s' if bpv > 1 else ''}."
-            ),
+            f"That counts values, not bytes: each {dtype} value takes {bpv} "
+            f"byte{plural}.",
         ),
     ]
     for other, size in (("float16", 2), ("float32", 4), ("float64", 8)):
@@ -322,35 +326,11 @@ def _memory_mistakes(
             mistakes.append(
                 Mistake(
                     expected * size / bpv,
-                    (
-                        f"That uses {size} bytes per value ({other}); {dtype} takes "
-                        f"{bpv} byte{'s' if bpv > 1 else ''} per value."
-                    ),
+                    f"That uses {size} bytes per value ({other}); {dtype} takes "
+                    f"{bpv} byte{plural} per value.",
                 )
             )
     return mistakes
-
-
-def prediction_memory(
-    answer: object,
-    input_shape: Sequence[int],
-    layers: Sequence[calc.Layer],
-    batch_size: int = 1,
-    dtype: str = "float32",
-    unit: str = "MB",
-    rel_tol: float = 0.01,
-) -> Feedback:
-    """RAM to run ``batch_size`` images through ``layers``: the parameters plus
-    the largest input + output of any one layer, per image (``calc``'s
-    ``inference_bytes``)."""
-    return prediction_memory_spec(
-        input_shape,
-        layers,
-        batch_size=batch_size,
-        dtype=dtype,
-        unit=unit,
-        rel_tol=rel_tol,
-    ).judge(answer)
 
 
 def prediction_memory_spec(
@@ -361,7 +341,9 @@ def prediction_memory_spec(
     unit: str = "MB",
     rel_tol: float = 0.01,
 ) -> QuantitySpec:
-    """What :func:`prediction_memory` compares against, with the usual slips."""
+    """RAM to run ``batch_size`` images through ``layers``: the parameters plus
+    the largest input + output of any one layer, per image (``calc``'s
+    ``inference_bytes``), with the usual slips."""
     unit, rel_tol = check_unit(unit), check_rel_tol(rel_tol)
     report = _report(input_shape, layers, batch_size, dtype)
     return QuantitySpec(
@@ -375,27 +357,6 @@ def prediction_memory_spec(
     )
 
 
-def training_memory(
-    answer: object,
-    input_shape: Sequence[int],
-    layers: Sequence[calc.Layer],
-    batch_size: int,
-    dtype: str = "float32",
-    unit: str = "MB",
-    rel_tol: float = 0.01,
-) -> Feedback:
-    """Lower bound of RAM to train on a batch: the parameters plus, per image, the
-    input and every layer's output (``calc``'s ``training_bytes``)."""
-    return training_memory_spec(
-        input_shape,
-        layers,
-        batch_size=batch_size,
-        dtype=dtype,
-        unit=unit,
-        rel_tol=rel_tol,
-    ).judge(answer)
-
-
 def training_memory_spec(
     input_shape: Sequence[int],
     layers: Sequence[calc.Layer],
@@ -404,7 +365,9 @@ def training_memory_spec(
     unit: str = "MB",
     rel_tol: float = 0.01,
 ) -> QuantitySpec:
-    """What :func:`training_memory` compares against, with the usual slips."""
+    """Lower bound of RAM to train on a batch: the parameters plus, per image, the
+    input and every layer's output (``calc``'s ``training_bytes``), with the
+    usual slips."""
     unit, rel_tol = check_unit(unit), check_rel_tol(rel_tol)
     report = _report(input_shape, layers, batch_size, dtype)
     return QuantitySpec(
@@ -416,3 +379,97 @@ def training_memory_spec(
         f"each image of the batch, times {report.bytes_per_value} bytes per {dtype} "
         "value.",
     )
+
+
+# --------------------------------------------------------------------------- the bank
+INPUT = (200, 300, 3)
+"""The chapter's image: height, width, RGB channels."""
+FILTERS = (100, 200, 400)
+BATCH = 50
+
+
+def _stack(padding: str) -> tuple[calc.Conv2D, ...]:
+    return tuple(
+        calc.Conv2D(filters, 3, strides=2, padding=padding) for filters in FILTERS
+    )
+
+
+SAME, VALID = _stack("same"), _stack("valid")
+
+
+@question()
+def params() -> NumberSpec:
+    """1a: the parameters of the chapter's network."""
+    return parameter_count_spec(INPUT, SAME)
+
+
+@question(points=2)
+def shapes() -> ShapesSpec:
+    """1b: the output shape of each layer, SAME padding."""
+    return output_shapes_spec(INPUT, SAME)
+
+
+@question(points=2)
+def prediction_mb() -> QuantitySpec:
+    """1c: the memory of one prediction in float32, in MB."""
+    return prediction_memory_spec(INPUT, SAME, unit="MB")
+
+
+@question(points=2)
+def training_mb() -> QuantitySpec:
+    """1d: the memory to train on a batch of 50 in float32, in MB."""
+    return training_memory_spec(INPUT, SAME, BATCH, unit="MB")
+
+
+@question()
+def prediction_mb_16() -> QuantitySpec:
+    """2a: the memory of one prediction in float16, in MB."""
+    return prediction_memory_spec(INPUT, SAME, dtype="float16", unit="MB")
+
+
+@question()
+def training_mb_16() -> QuantitySpec:
+    """2b: the memory to train on a batch of 50 in float16, in MB."""
+    return training_memory_spec(INPUT, SAME, BATCH, dtype="float16", unit="MB")
+
+
+@question(points=2)
+def valid_shapes() -> ShapesSpec:
+    """3a: the output shape of each layer, VALID padding."""
+    return output_shapes_spec(INPUT, VALID)
+
+
+@question()
+def valid_params() -> NumberSpec:
+    """3b: the parameters of the network with VALID padding."""
+    return parameter_count_spec(INPUT, VALID)
+
+
+@question(points=2)
+def valid_training_mib() -> QuantitySpec:
+    """3c: the memory to train on a batch of 50 with VALID padding, in MiB."""
+    return training_memory_spec(INPUT, VALID, BATCH, unit="MiB")
+
+
+@question()
+def alive() -> ChoiceSpec:
+    """4: what must be in memory while layer 2 runs, for one prediction."""
+    return ChoiceSpec(
+        "b",
+        "abcd",
+        {
+            "a": "Layer 2 reads layer 1's output, not the image, and writes its own.",
+            "c": "That is what training keeps for backpropagation; a prediction "
+            "frees the image after layer 1, and layer 3's output does not exist "
+            "yet.",
+            "d": "Layer 2 is still reading layer 1's output, and the parameters stay "
+            "in memory throughout.",
+        },
+    )
+
+
+@question(points=3)
+def model() -> ModelSpec:
+    """5: a Keras model for 32 x 32 RGB images and 10 classes, at most 20,000
+    parameters, with a Conv2D layer."""
+    return ModelSpec((32, 32, 3), (10,), max_params=20_000, must_contain=("Conv2D",))

@@ -1,8 +1,15 @@
 """Reading what students write: numbers, amounts of memory, shapes, options.
 
 Every reader here is total: it returns ``None`` (or raises ``ValueError`` with a
-message meant for the student, for :func:`parse_quantity`) instead of failing
-on odd input, so a check can always answer with feedback.
+message meant for the student, for :func:`read_quantity`) instead of failing on
+odd input, so a check can always answer with feedback.
+
+Numbers may be written as Python writes them (``1.2e6``), with thousands
+separators (``12,613,600``, ``903 400``), a decimal comma (``12,6``), in any
+script's digits (``١٢``, ``１２``), as a fraction (``7/8``) or a percentage
+(``87.5%``). A reading keeps how many significant digits were written, so a
+check can tell a rounded answer from a wrong one. ``cnnbook/widgets/live_check.js``
+reads typed answers the same way in the page (tests/widgets/test_parity.py).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 import reprlib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cnnbook.units import BYTE_UNITS
 
@@ -23,15 +31,26 @@ __all__ = [
     "UNITS",
     "UNIT_MEANING",
     "UNIT_OF",
+    "Quantity",
+    "Reading",
     "as_number",
     "as_shape",
+    "ascii_digits",
     "check_unit",
+    "described",
+    "digit_unit",
     "join_options",
     "option_label",
     "parse_number",
     "parse_quantity",
     "picked_options",
+    "quoted",
+    "read_number",
+    "read_quantity",
+    "read_text",
+    "round_sig",
     "strip_batch",
+    "trunc_sig",
 ]
 
 # Bytes per unit: the byte units of cnnbook.tables (which a question may ask for),
@@ -82,6 +101,35 @@ TWIN_UNITS = {
 }
 EXACT = 1e-9  # relative slack for "exact" comparisons of floats such as 903400.0
 
+# Characters other scripts or keyboards use for the signs a number may carry.
+SIGNS = {"\u2212": "-", "\uff0d": "-", "\uff0b": "+", "\uff05": "%", "\u2044": "/"}
+SIGNS |= {"\uff0f": "/", "\u066b": ".", "\u066c": ","}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A number as a student wrote it: its value and its significant digits
+    (``None`` when it is exact, such as ``7/8``)."""
+
+    value: float
+    digits: int | None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount of memory as a student wrote it: ``value`` in bytes, the unit
+    it was read in, whether that unit was written, and the significant digits."""
+
+    value: float
+    unit: str
+    written: bool
+    digits: int | None
+
+    @property
+    def shown(self) -> float:
+        """The number as written, in :attr:`unit`."""
+        return self.value / UNITS[self.unit]
+
 
 def check_unit(unit: object) -> str:
     if isinstance(unit, str):
@@ -91,23 +139,36 @@ def check_unit(unit: object) -> str:
     raise ValueError(f"unit must be one of {list(QUESTION_UNITS)}, got {unit!r}")
 
 
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?")
+# ------------------------------------------------------------------ numbers
+_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?")
+_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 # DOTALL, as live_check.js reads it (/s): a newline belongs to the number part.
 _SPLIT = re.compile(r"\s*(?P<number>.*?)\s*(?P<unit>[A-Za-z]+)?\s*", re.DOTALL)
 
 
 def ascii_digits(text: str) -> str:
-    """Every decimal digit as its ASCII digit: '١٢' and '１２' read as '12'."""
+    """Every decimal digit as its ASCII digit ('١٢' and '１２' read as '12'), and
+    the other scripts' minus, percent and fraction signs as ASCII."""
     return "".join(
-        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
+        str(unicodedata.decimal(ch))
+        if ch.isdecimal() and not ch.isascii()
+        else SIGNS.get(ch, ch)
         for ch in text
     )
 
 
-def parse_number(text: str) -> float | None:
-    """A finite number written as Python, with thousands separators or a decimal
-    comma, in any script's digits; None if it is not one."""
-    text = ascii_digits(text)
+def significant_digits(literal: str) -> int:
+    """Significant digits of a plain decimal literal ('12.60' has 4, '12000' 2)."""
+    mantissa = literal.lower().partition("e")[0].lstrip("+-")
+    if "." in mantissa:
+        digits = mantissa.replace(".", "").lstrip("0")
+    else:
+        digits = mantissa.lstrip("0").rstrip("0")
+    return max(len(digits), 1)
+
+
+def _plain(text: str) -> Reading | None:
+    """A number without fraction or percent sign; None if it is not one."""
     text = re.sub(r"(?<=\d)[ _'\u00a0\u202f](?=\d)", "", text.strip())
     if "," in text:
         if _THOUSANDS.fullmatch(text):
@@ -116,52 +177,139 @@ def parse_number(text: str) -> float | None:
             text = text.replace(",", ".")  # a decimal comma: 12,6
         else:
             return None
-    try:
-        value = float(text)
-    except ValueError:
+    if not _FLOAT.fullmatch(text):
         return None
-    return value if math.isfinite(value) else None
+    value = float(text)
+    return Reading(value, significant_digits(text)) if math.isfinite(value) else None
+
+
+def read_text(text: str) -> Reading | None:
+    """A finite number written in a string (see the module docstring); None if
+    the string holds no such number."""
+    text = ascii_digits(text).strip()
+    if text.endswith("%"):
+        reading = _plain(text[:-1])
+        if reading is None:
+            return None
+        return Reading(reading.value / 100, reading.digits)
+    if text.count("/") == 1:
+        top, bottom = (_plain(part) for part in text.split("/"))
+        if top is None or bottom is None or bottom.value == 0:
+            return None
+        value = top.value / bottom.value
+        return Reading(value, None) if math.isfinite(value) else None
+    return _plain(text)
+
+
+def parse_number(text: str) -> float | None:
+    """The value of :func:`read_text`, or None."""
+    reading = read_text(text)
+    return None if reading is None else reading.value
 
 
 _SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
 _SHORT.maxlong, _SHORT.maxother, _SHORT.maxstring = 40, 60, 40
-_SHORT.maxlist = _SHORT.maxtuple = 6
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 6
 _SHORT.maxdict = 4
 
 
+QUOTED = 40
+"""The most characters of a string a message quotes."""
+
+
+def quoted(text: str) -> str:
+    """A string as a message quotes it: its repr, cut to :data:`QUOTED`
+    characters (live_check.js quotes typed answers the same way)."""
+    return repr(text if len(text) <= QUOTED else text[: QUOTED - 3] + "...")
+
+
 def described(answer: object) -> str:
-    """An answer as a message quotes it: a string whole (the page quotes it the
-    same way), anything else as its type and a repr cut to a few dozen
-    characters (a 400-digit integer, an array, a model)."""
+    """An answer as a message quotes it: a string by :func:`quoted`, anything
+    else as its type and a repr cut to a few dozen characters (a 400-digit
+    integer, an array, a model)."""
     if isinstance(answer, str):
-        return repr(answer)
+        return quoted(answer)
+    kind = type(answer).__name__
     try:
         text = _SHORT.repr(answer)
     except Exception:  # a student's object whose repr raises
-        text = f"<{type(answer).__name__}>"
+        text = f"<{kind}>"
+    text = " ".join(text.split())  # one line: an array's repr spans several
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # no memory addresses
     if len(text) > 60:
         text = text[:28] + "..." + text[-28:]
-    return f"{type(answer).__name__} {text}"
+    return f"{kind} {text}"
+
+
+def _float_digits(value: float) -> int:
+    text = repr(float(value))
+    return significant_digits(text[:-2] if text.endswith(".0") else text)
+
+
+def read_number(answer: object) -> Reading | str:
+    """A finite number from a student's answer, or why it is not one (the end
+    of a sentence: "got str 'abc'", "is not a finite number")."""
+    if isinstance(answer, bool):
+        return f"got {described(answer)}"
+    if isinstance(answer, str):
+        reading = read_text(answer)
+        return reading if reading is not None else f"got {described(answer)}"
+    if isinstance(answer, numbers.Integral):
+        try:
+            value = float(answer)
+        except (OverflowError, TypeError, ValueError):
+            return f"{described(answer)} is too large to be the answer"
+        text = str(abs(int(answer))) if abs(value) < 1e300 else "1"
+        return Reading(value, significant_digits(text))
+    if isinstance(answer, numbers.Rational):  # fractions.Fraction: exact
+        try:
+            return Reading(float(answer), None)
+        except (OverflowError, TypeError, ValueError, ZeroDivisionError):
+            return f"{described(answer)} is too large to be the answer"
+    if isinstance(answer, (numbers.Real, numbers.Number)):
+        try:
+            value = float(answer)  # decimal.Decimal, NumPy floats
+        except (OverflowError, TypeError, ValueError):
+            return f"got {described(answer)}"
+        if not math.isfinite(value):
+            return f"{described(answer)} is not a finite number"
+        return Reading(value, _float_digits(value))
+    shape = _array_shape(answer)
+    if shape == ():
+        try:
+            item = answer.item()  # type: ignore[attr-defined]
+        except Exception:  # a student's object whose item() raises
+            return f"got {described(answer)}"
+        return (
+            read_number(item)
+            if _array_shape(item) is None
+            else f"got {described(item)}"
+        )
+    if shape is not None:
+        return f"got an array of shape {shape}: give one number"
+    return f"got {described(answer)}"
+
+
+def _array_shape(answer: object) -> tuple | None:
+    """The shape of a NumPy-like array (with ``item``), or None."""
+    try:
+        shape = getattr(answer, "shape", None)
+        if callable(getattr(answer, "item", None)) and isinstance(shape, tuple):
+            return shape
+    except Exception:  # a student's object whose attributes raise
+        pass
+    return None
 
 
 def as_number(answer: object) -> float | None:
     """A finite float from a real number or a string; None for anything else
     (bools, NaN, infinity, an integer beyond the float range)."""
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Real):
-        try:
-            value = float(answer)
-        except (OverflowError, TypeError, ValueError):
-            return None
-        return value if math.isfinite(value) else None
-    if isinstance(answer, str):
-        return parse_number(answer)
-    return None
+    reading = read_number(answer)
+    return reading.value if isinstance(reading, Reading) else None
 
 
-def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
-    """``(bytes, unit understood, unit written)`` for a number or a string.
+def read_quantity(answer: object, unit: str = "MB") -> Quantity:
+    """An amount of memory from a number or a string.
 
     A plain number (or a string without a unit) is read in ``unit``; a string
     may name its own unit: ``"12.6 MB"``, ``"12 MiB"``, ``"565,613,600 bytes"``,
@@ -172,34 +320,96 @@ def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
     if isinstance(answer, str):
         match = _SPLIT.fullmatch(answer)
         number_text, written = match.group("number"), match.group("unit")
-        value = parse_number(number_text) if number_text else None
-        if value is None:
+        reading = read_text(number_text) if number_text else None
+        if reading is None:
             raise ValueError(
-                f"could not read a number in {answer!r}; write e.g. 3.5 or '3.5 {unit}'"
+                f"could not read a number in {quoted(answer)}; write e.g. 3.5 or "
+                f"'3.5 {unit}'"
             )
         if written is None:
-            return value * UNITS[unit], unit, False
+            return Quantity(reading.value * UNITS[unit], unit, False, reading.digits)
         understood = UNIT_OF.get(written.lower())
         if understood is None:
             raise ValueError(
-                f"could not read the unit {written!r} in {answer!r}; use one of "
+                f"could not read the unit {quoted(written)} in {quoted(answer)}; use "
+                "one of "
                 f"{', '.join(QUESTION_UNITS)}"
             )
-        return value * UNITS[understood], understood, True
-    value = as_number(answer)
-    if value is None:
+        value = reading.value * UNITS[understood]
+        return Quantity(value, understood, True, reading.digits)
+    reading = read_number(answer)
+    if isinstance(reading, str):
         raise ValueError(
-            f"expected a number (in {unit}) or a string such as '12.6 {unit}', "
-            f"got {described(answer)}"
+            f"expected a number (in {unit}) or a string such as '12.6 {unit}'; "
+            f"{reading}"
         )
-    return value * UNITS[unit], unit, False
+    return Quantity(reading.value * UNITS[unit], unit, False, reading.digits)
+
+
+def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
+    """``(bytes, unit understood, unit written)``: :func:`read_quantity`'s reading."""
+    quantity = read_quantity(answer, unit)
+    return quantity.value, quantity.unit, quantity.written
+
+
+# ------------------------------------------------------------------ precision
+# Powers of ten are parsed, not computed, and scaling multiplies or divides by an
+# exact power: live_check.js repeats these steps and gets the same doubles.
+def _ten(power: int) -> float:
+    return float(f"1e{power}")
+
+
+def _exponent(x: float) -> int:
+    """The decimal exponent of ``x``'s first significant digit (x != 0)."""
+    return int(f"{abs(x):.16e}".partition("e")[2])
+
+
+def digit_unit(x: float, digits: int) -> float:
+    """One unit of the ``digits``-th significant digit of ``x`` (x != 0)."""
+    return _ten(_exponent(x) - digits + 1)
+
+
+def _shorten(x: float, digits: int, step) -> float:
+    if x == 0:
+        return 0.0
+    k = digits - 1 - _exponent(x)
+    if k >= 0:
+        return math.copysign(step(abs(x) * _ten(k)) / _ten(k), x)
+    return math.copysign(step(abs(x) / _ten(-k)) * _ten(-k), x)
+
+
+def round_sig(x: float, digits: int) -> float:
+    """``x`` rounded (half away from zero) to ``digits`` significant digits."""
+    return _shorten(x, digits, lambda v: math.floor(v + 0.5))
+
+
+def trunc_sig(x: float, digits: int) -> float:
+    """``x`` cut (towards zero) to ``digits`` significant digits."""
+    return _shorten(x, digits, lambda v: math.floor(v * (1 + 1e-12)))
+
+
+# ------------------------------------------------------------------ shapes
+_SHAPE_TEXT = re.compile(r"[\s(\[]*\d+(\s*[,x×*]\s*\d+)*\s*,?[\s)\]]*")
 
 
 def as_shape(answer: object) -> tuple | None:
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, (tuple, list)):
-        try:  # numpy arrays, TensorShapes
-            answer = tuple(answer)  # type: ignore[arg-type]
-        except TypeError:
+    """A shape (a tuple of ints and ``None``) from a tuple, list, array,
+    TensorShape or a string such as ``'(25, 38, 400)'`` or ``'25x38x400'``;
+    None for anything else."""
+    if isinstance(answer, str):
+        text = ascii_digits(answer)
+        if not _SHAPE_TEXT.fullmatch(text):
+            return None
+        return tuple(int(n) for n in re.findall(r"\d+", text))
+    if not isinstance(answer, (tuple, list)):
+        try:
+            if callable(getattr(answer, "as_list", None)):  # a TensorShape
+                answer = answer.as_list()
+            elif callable(getattr(answer, "tolist", None)):  # a NumPy array
+                answer = answer.tolist()
+        except Exception:  # a student's object whose methods raise
+            return None
+        if not isinstance(answer, (tuple, list)):
             return None
     items = []
     for item in answer:
@@ -207,28 +417,59 @@ def as_shape(answer: object) -> tuple | None:
             items.append(None)
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
             items.append(int(item))
+        elif isinstance(item, float) and item.is_integer() and abs(item) < 2**53:
+            items.append(int(item))  # 100.0 from a division
         else:
             return None
     return tuple(items)
 
 
 def strip_batch(answer: tuple, expected: tuple) -> tuple[tuple, bool]:
-    if len(answer) == len(expected) + 1 and answer[0] is None:
+    """``answer`` without a leading batch axis (``None`` or 1), and whether it
+    had one."""
+    if len(answer) == len(expected) + 1 and answer[0] in (None, 1):
         return answer[1:], True
     return answer, False
 
 
+# ------------------------------------------------------------------ options
 def option_label(option: object) -> str:
     return str(option).strip().strip("().").strip().lower()
 
 
-def picked_options(answer: object) -> set[str] | None:
+def picked_options(answer: object, labels: Sequence[str] = ()) -> set[str] | None:
+    """The options a student picked: ``"b"``, ``"(b)"``, ``"a, c"``, ``"a and
+    c"``, ``"ac"`` (when every option is one letter), ``["a", "c"]``, a set or
+    an array of strings; None if the answer names no option."""
     if isinstance(answer, str):
-        parts = [p for p in re.split(r"[\s,;]+", answer) if p.strip("().")]
-        return {option_label(p) for p in parts} or None
-    if isinstance(answer, (list, tuple, set, frozenset)) and answer:
-        if all(isinstance(a, str) for a in answer):
-            return {option_label(a) for a in answer}
+        parts = [p for p in re.split(r"[\s,;&+/]+", answer) if p.strip("().")]
+        picked = {option_label(p) for p in parts} - {"and"}
+    else:
+        items = _items(answer)
+        if not items or not all(isinstance(a, str) for a in items):
+            return None
+        picked = {option_label(a) for a in items}
+    letters = all(len(label) == 1 for label in labels) and labels
+    if letters:
+        spread = set()
+        for label in picked:
+            if label not in labels and label.isalpha() and set(label) <= set(labels):
+                spread |= set(label)  # "ad" for (a) and (d)
+            else:
+                spread.add(label)
+        picked = spread
+    return picked or None
+
+
+def _items(answer: object) -> list | None:
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        return list(answer)
+    try:
+        if callable(getattr(answer, "tolist", None)):  # a NumPy array of str
+            items = answer.tolist()
+            return items if isinstance(items, list) else [items]
+    except Exception:  # a student's object whose methods raise
+        pass
     return None
 
 

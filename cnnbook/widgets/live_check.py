@@ -1,15 +1,16 @@
 """Quick self-checks that answer in the published page, with no kernel.
 
 `LiveCheck` shows a question, an answer box and the one-line feedback of a
-check. It takes the check's spec (:class:`~cnnbook.checks.NumberSpec` or
-:class:`~cnnbook.checks.QuantitySpec`: expected value, tolerance, typical
-mistakes and their hints), the same object the notebook's check judges with;
-reading the reader's answer and wording the feedback happen in the ES module
-``live_check.js``, a port of the specs' ``judge``. So the page gives the same
-feedback as the notebook check::
+check. It takes the spec of a question of the bank
+(:class:`~cnnbook.checks.NumberSpec` or :class:`~cnnbook.checks.QuantitySpec`:
+expected value, tolerance, typical mistakes and their hints), the same object
+the exercise's check judges with; reading the reader's answer (``7/8``,
+``87.5%``, ``12.6 MB``, any script's digits) and wording the feedback happen in
+the ES module ``live_check.js``, a port of the specs' ``judge``. So the page
+gives the same feedback as the exercise notebook::
 
     LiveCheck("How many parameters does the network have?",
-              checks.ch02.parameter_count_spec(input_shape, layers))
+              checks.ch02.params.spec())
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class LiveCheck(anywidget.AnyWidget):
         if not isinstance(spec, (NumberSpec, QuantitySpec)):
             raise ValueError(
                 "spec must be a NumberSpec or QuantitySpec of cnnbook.checks (such "
-                f"as checks.ch02.parameter_count_spec(...)), got {spec!r}"
+                f"as checks.ch02.params.spec()), got {spec!r}"
             )
         self._spec = spec
         super().__init__(

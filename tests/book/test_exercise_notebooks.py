@@ -7,6 +7,8 @@ temporary folder (solutions unexecuted) and compared with the committed files;
 nbval checks the stored outputs of solutions/ separately.
 """
 
+import ast
+
 import nbformat
 import pytest
 
@@ -98,11 +100,70 @@ def test_with_the_solutions_every_check_is_correct(name):
         assert text.startswith(PREFIXES["correct"]), text
 
 
+def _check_calls(name: str) -> list[tuple[int, str]]:
+    """(cell index, source) of every check cell of exercises/NAME."""
+    nb = nbformat.read(REPO / "exercises" / name, as_version=4)
+    return [(i, nb.cells[i].source) for i in check_cells(nb)]
+
+
+def shown_answer(source: str, chapter: str) -> str | None:
+    """What a check cell would show a student beyond naming its question and
+    passing variables: a number, a formula, a keyword such as `correct=`, a
+    generic check, more than one statement; None if nothing."""
+    tree = ast.parse(source)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return "more than the call"
+    call = tree.body[0].value
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.keyword)):
+            return ast.unparse(node)
+    if not ast.unparse(call.func).startswith(f"checks.{chapter}."):
+        return ast.unparse(call.func)
+    if not call.args or not all(isinstance(a, ast.Name) for a in call.args):
+        return "arguments other than the student's variables"
+    return None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_check_cells_name_their_question_and_pass_only_the_students_variables(name):
+    """No check cell of a student's notebook shows an answer."""
+    for index, source in _check_calls(name):
+        shown = shown_answer(source, f"ch{name[:2]}")
+        assert shown is None, f"exercises/{name}, cell {index} shows {shown!r}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'checks.choice(alive, correct="b", options="abcd")',
+        "checks.ch05.depth_radius(depth_radius, 2)",
+        "checks.ch06.projection(1 * 1 * 64 * 128 + 4 * 128)",
+        "checks.ch03.recomputed(recomputed, rel_tol=tol)",
+        "checks.ch03.recomputed(-recomputed)",
+        "checks.number(segments, sqrt_segments(chain))",
+        "checks.ch01.model(model)",  # another chapter's question
+        "expected = 4\nchecks.ch03.accumulation_steps(accumulation_steps)",
+    ],
+)
+def test_the_scanner_finds_an_answer_shown_in_a_check_cell(source):
+    assert shown_answer(source, "ch03") is not None
+
+
+def test_every_question_of_the_bank_is_asked_once():
+    from cnnbook.checks import questions
+
+    asked = [
+        ast.unparse(ast.parse(source).body[0].value.func).removeprefix("checks.")
+        for name in NAMES
+        for _, source in _check_calls(name)
+    ]
+    assert len(asked) == len(set(asked))
+    assert sorted(asked) == sorted(q.qid for q in questions())
+
+
 def _wrong_answer_cells(nb) -> dict[str, int]:
     """For each module of cnnbook.checks a check cell calls, its first such cell
     whose first argument is a plain name (the student's answer)."""
-    import ast
-
     from cnnbook.authoring.exercises import called_check, check_names
 
     names, chosen = check_names(nb), {}
@@ -114,9 +175,7 @@ def _wrong_answer_cells(nb) -> dict[str, int]:
     return chosen
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in NAMES if n[:2] in {"02", "03", "04", "05"}]
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_a_wrong_answer_to_a_check_of_any_module_fails_verification(name, tmp_path):
     """The verification above reads every check cell, whatever module it calls:
     regenerate a solution with one wrong answer per check module, and the
@@ -148,6 +207,4 @@ def test_a_wrong_answer_to_a_check_of_any_module_fails_verification(name, tmp_pa
 
 
 def ast_first_argument(source: str) -> str:
-    import ast
-
     return ast.parse(source).body[-1].value.args[0].id

@@ -55,3 +55,15 @@ def test_bad_declarations_are_value_errors(scratch_bank):
         question()(twice.make_spec)
     with pytest.raises(ValueError, match="chapter must be one of"):
         bank.questions("ch99")
+
+
+def test_questions_come_in_the_order_of_the_chapters_and_the_notebooks():
+    ids = [q.qid for q in bank.questions()]
+    assert [i.partition(".")[0] for i in ids] == sorted(
+        i.partition(".")[0] for i in ids
+    )
+    assert [q.qid for q in bank.questions("ch03")][:2] == [
+        "ch03.adam_gb",
+        "ch03.momentum_gb",
+    ]
+    assert bank.CHAPTERS == ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06")

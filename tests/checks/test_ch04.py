@@ -1,36 +1,47 @@
-"""The all-convolutional check: strided Conv2D layers, and no pooling layer."""
+"""Chapter 4's questions: counts, what pooling and strided convolutions can do,
+and the all-convolutional block."""
 
 import keras
 
-from cnnbook.checks.ch04 import all_convolutional
+from cnnbook.checks import ch04
+from tests.checks.support import correct, wrong
+
+L = keras.layers
+
+
+def test_counts_and_hints_that_fit_pooling():
+    correct(ch04.pool_params(0))
+    message = wrong(ch04.pool_params(1), "1 is too high", "max pooling takes")
+    assert "filter" not in message and "kernel" not in message
+    wrong(ch04.pool_params(4), "A pooling window has no weights")
+    correct(ch04.strided_params(73_856))
+    wrong(ch04.strided_params(73_728), "biases")
+    wrong(ch04.strided_params(1280), "spans every channel")
+    correct(ch04.strided_macs(14 * 14 * 128 * 3 * 3 * 64))
+    wrong(ch04.strided_macs(28 * 28 * 128 * 3 * 3 * 64), "every input position")
+    wrong(ch04.strided_macs(14 * 14 * 128 * (3 * 3 * 64 + 1)), "Biases are additions")
+
+
+def test_the_statements_are_measured():
+    assert ch04.statements.spec().correct == {"a", "b"}
+    assert ch04._truths() == {"a": True, "b": True, "c": False, "d": False}
+    correct(ch04.statements(["a", "b"]))
+    wrong(ch04.statements("a b c"), "1 of the 3 options", "linear")
 
 
 def _model(*layers):
     return keras.Sequential([keras.Input((32, 32, 16)), *layers])
 
 
-def test_strided_convolutions_pass():
-    model = _model(
-        keras.layers.Conv2D(16, 3, strides=2, padding="same"),
-        keras.layers.Conv2D(32, 3, strides=2, padding="same"),
+def test_strided_convolutions_pass_and_pooling_does_not():
+    strided = _model(
+        L.Conv2D(16, 3, strides=2, padding="same"), L.Conv2D(32, 3, 2, padding="same")
     )
-    feedback = all_convolutional(model, (32, 32, 16), (8, 8, 32), max_params=10_000)
-    assert feedback.correct, feedback
-    assert "2 strided Conv2D layers, no pooling" in feedback.message
-
-
-def test_pooling_is_refused_even_with_the_right_shape():
-    model = _model(
-        keras.layers.Conv2D(32, 3, padding="same"), keras.layers.MaxPooling2D(4)
+    correct(ch04.model(strided))
+    pooled = _model(L.Conv2D(32, 3, padding="same"), L.MaxPooling2D(4))
+    wrong(ch04.model(pooled), "MaxPooling2D")
+    wrong(ch04.model(_model(L.Conv2D(32, 17))), "output shape", "halves")
+    wide = _model(
+        L.Conv2D(32, 9, strides=2, padding="same"), L.Conv2D(32, 9, 2, "same")
     )
-    feedback = all_convolutional(model, (32, 32, 16), (8, 8, 32))
-    assert feedback.status == "incorrect" and "MaxPooling2D" in feedback.message
-
-
-def test_no_stride_and_wrong_shape_and_unanswered():
-    model = _model(keras.layers.Conv2D(32, 17))  # VALID 17x17: 16 x 16, stride 1
-    feedback = all_convolutional(model, (32, 32, 16), (16, 16, 32))
-    assert feedback.status == "incorrect" and "strides=2" in feedback.message
-    wrong = all_convolutional(model, (32, 32, 16), (8, 8, 32))
-    assert wrong.status == "incorrect" and "output shape" in wrong.message
-    assert all_convolutional(..., (32, 32, 16), (8, 8, 32)).status == "unanswered"
+    wrong(ch04.model(wide), "over the budget of 10,000")

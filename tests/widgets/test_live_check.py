@@ -17,19 +17,24 @@ from tests.browser_support import serve
 SHAPE = (200, 300, 3)
 LAYERS = [calc.Conv2D(f, 3, strides=2, padding="same") for f in (100, 200, 400)]
 
-SPEC = ch02.parameter_count_spec(SHAPE, LAYERS)
+SPEC = ch02.params.spec()
 
 
-def test_python_feedback_of_the_widget_is_the_checks():
+def test_python_feedback_of_the_widget_is_the_bank_questions():
     widget = LiveCheck("How many parameters?", SPEC)
     assert widget.feedback.status == "unanswered"
     widget.answer = "903,400"
-    assert (
-        widget.feedback.message
-        == ch02.parameter_count("903,400", SHAPE, LAYERS).message
-    )
+    assert widget.feedback.message == ch02.params("903,400").message
     assert widget.get_state()["_esm"] == ESM
     assert widget.spec == SPEC.to_page()
+
+
+def test_the_chapters_self_checks_are_the_exercises_questions():
+    """Chapter 2's page asks its live questions with the bank's specs; the spec
+    builders it used before give the same specs."""
+    assert ch02.params.spec() == ch02.parameter_count_spec(SHAPE, LAYERS)
+    assert ch02.prediction_mb.spec() == ch02.prediction_memory_spec(SHAPE, LAYERS)
+    assert ch02.training_mb.spec() == ch02.training_memory_spec(SHAPE, LAYERS, 50)
 
 
 def test_the_spec_is_the_checks_own_and_survives_the_page():

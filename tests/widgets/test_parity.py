@@ -18,8 +18,7 @@ import random
 import numpy as np
 import pytest
 
-from cnnbook import calc
-from cnnbook.checks import NumberSpec, ch02
+from cnnbook.checks import NumberSpec, ch02, ch03, ch05, ch06
 from cnnbook.science import lrn, memory_plan
 from cnnbook.widgets import (
     conv_stack,
@@ -291,6 +290,49 @@ TYPED = [
     "１２",
     "12 MB MB",
     "MB",
+    "12 MB",
+    "12",
+    "13",
+    "12.0",
+    "14.1",
+    "14.13 MB",
+    "14.85",
+    "0.01 GB",
+    "87.5%",
+    "87.5 %",
+    "7/8",
+    "7 / 8",
+    "-7/8",
+    "1/0",
+    "0/0",
+    "87.5",
+    "0.875",
+    "0,875",
+    "\u00bd",
+    "\u2212" + "5",
+    "\u0660\u066b\u0668\u0667\u0665",
+    "\uff11\uff12.6 MB",
+    "\U0001d7cf\U0001d7d0",
+    "14.87",
+    "14.86",
+    "14.88",
+    "14.9",
+    "15",
+    "17.14",
+    "903,000",
+    "903000",
+    "900,000",
+    "902,700",
+    "1.2e6",
+    "1.2E+06",
+    "3.98",
+    "5",
+    "0.25",
+    "a" * 60,
+    "9" * 400,
+    "12 " + "b" * 50,
+    "'12'\t",
+    "12\x00",
 ]
 
 
@@ -298,6 +340,7 @@ def typed_answers(seed: int = 11) -> list[str]:
     """The odd answers above and near-misses around the chapter's figures."""
     rng = random.Random(seed)
     targets = [903_400, 12.6136, 12.03, 565.6136, 539.4, 1234.5, 902_700, 6.31]
+    targets += [14.8668, 0.875, 14.1336, 5.38, 0.0612]
     out = list(TYPED)
     for _ in range(150):
         value = rng.choice(targets) * rng.choice(
@@ -316,15 +359,20 @@ def typed_answers(seed: int = 11) -> list[str]:
 
 
 def live_check_cases() -> list[dict]:
-    """Every typed answer against chapter 2's self-check specs and two others."""
-    shape = (200, 300, 3)
-    layers = [calc.Conv2D(f, 3, strides=2, padding="same") for f in (100, 200, 400)]
+    """Every typed answer against chapter 2's self-checks (the bank's questions),
+    questions with a fraction, significant digits, GB at 0.2%, and two others."""
     specs = [
-        ch02.parameter_count_spec(shape, layers),
-        ch02.prediction_memory_spec(shape, layers),
-        ch02.training_memory_spec(shape, layers, 50),
-        ch02.training_memory_spec(shape, layers, 50, unit="MiB", rel_tol=0.002),
+        ch02.params.spec(),
+        ch02.prediction_mb.spec(),
+        ch02.training_mb.spec(),
+        ch02.valid_training_mib.spec(),
+        ch03.recomputed.spec(),
+        ch03.adam_gb.spec(),
+        ch05.b2.spec(),
+        ch05.caffe_tf_alpha.spec(),
+        ch06.branch_saving.spec(),
         NumberSpec(1234.5, mistakes=[(1234, "No half.")]),
+        NumberSpec(0.0612, rel_tol=0.05, what="the share"),
     ]
     tables = live_check.tables()
     return [

@@ -1,0 +1,125 @@
+"""Multiple-choice questions: one right option, or "select all that apply".
+
+A :class:`ChoiceSpec` knows the option labels, the right ones and a hint per
+option: for a wrong option, why it is wrong (shown when it is picked); for a
+right option, why it is right (shown when it is missed). A select-all answer
+is never told which of its options are wrong: the feedback says how many are
+wrong or missing and gives the hint for one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from cnnbook.checks.feedback import Feedback, is_unanswered, right, unanswered, wrong
+from cnnbook.checks.reading import (
+    described,
+    join_options,
+    option_label,
+    picked_options,
+)
+
+__all__ = ["ChoiceSpec"]
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    """``correct`` is one label (pick one) or a collection (select all).
+
+    ``options`` are the labels, e.g. ``"abcd"``; answers are matched
+    case-insensitively, and ``"(b)"``, ``"b."``, ``"a, c"``, ``"a and c"`` or
+    ``["a", "c"]`` work. ``hints`` maps an option to what to reread (see the
+    module docstring).
+    """
+
+    correct: str | Iterable[str]
+    options: Iterable[str] = "abcd"
+    hints: Mapping[str, str] = field(default_factory=dict)
+
+    kind = "choice"
+
+    def __post_init__(self) -> None:
+        labels = tuple(option_label(o) for o in self.options)
+        if len(labels) < 2 or len(set(labels)) != len(labels) or "" in labels:
+            raise ValueError(
+                f"options must be at least two distinct labels, got {self.options!r}"
+            )
+        many = not isinstance(self.correct, str)
+        keys = frozenset(
+            option_label(c) for c in (self.correct if many else [self.correct])
+        )
+        if not keys or not keys <= set(labels):
+            raise ValueError(
+                f"correct must be among the options {list(labels)}, got "
+                f"{self.correct!r}"
+            )
+        hints = {}
+        for key, hint in dict(self.hints or {}).items():
+            if option_label(key) not in labels or not isinstance(hint, str):
+                raise ValueError(
+                    f"hints must map options {list(labels)} to sentences, got "
+                    f"{key!r}: {hint!r}"
+                )
+            hints[option_label(key)] = hint
+        object.__setattr__(self, "options", labels)
+        object.__setattr__(self, "correct", keys)
+        object.__setattr__(self, "hints", hints)
+        object.__setattr__(self, "many", many)
+
+    def judge(self, answer: object) -> Feedback:
+        """The feedback for ``answer``; never raises."""
+        labels, keys = self.options, self.correct
+        if is_unanswered(answer) or (isinstance(answer, str) and not answer.strip()):
+            return unanswered()
+        picked = picked_options(answer, labels)
+        if picked is None:
+            example = '"a"' if not self.many else '["a", "c"]'
+            return wrong(
+                f"answer with the letter of an option ({', '.join(labels)}), such "
+                f"as {example}; got {described(answer)}."
+            )
+        unknown = sorted(picked - set(labels))
+        if unknown:
+            shown = ", ".join(repr(u[:20]) for u in unknown[:3])
+            return wrong(
+                f"{shown} {_are(len(unknown))} not among the options "
+                f"{', '.join(labels)}."
+            )
+        if picked == keys:
+            return right(f"{join_options(sorted(picked))} {_are(len(picked))} right.")
+        if not self.many:
+            if len(picked) > 1:
+                return wrong("pick exactly one option.")
+            (label,) = picked
+            return wrong(f"({label}) is not right. {self.hints.get(label, '')}".strip())
+        return wrong(self._select_all(picked))
+
+    def _select_all(self, picked: set[str]) -> str:
+        labels, keys = self.options, self.correct
+        chosen_wrong = [p for p in labels if p in picked - keys]
+        missing = [p for p in labels if p in keys - picked]
+        parts = []
+        if chosen_wrong:
+            count = len(chosen_wrong)
+            parts.append(
+                f"{count} of the {len(picked)} options you picked {_are(count)} "
+                "not right"
+                if count < len(picked)
+                else f"{'the option' if count == 1 else f'all {count} options'} "
+                f"you picked {_are(count)} not right"
+            )
+        if missing:
+            count = len(missing)
+            more = "more " if not chosen_wrong else ""
+            parts.append(
+                f"{count} {more}right option{'' if count == 1 else 's'} "
+                f"{_are(count)} missing"
+            )
+        text = " and ".join(parts) + "."
+        hinted = [p for p in chosen_wrong + missing if p in self.hints]
+        return f"{text} {self.hints[hinted[0]]}" if hinted else text
