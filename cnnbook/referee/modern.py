@@ -72,9 +72,9 @@ that ``keras.applications`` copies; not Eq. 3 of the paper to the letter."""
 
 # --------------------------------------------------------------------------- blocks
 def se_block(x, squeezed: int, activation: str = "relu", name: str = "se"):
-    """Squeeze-and-excitation on tensor ``x`` (Hu et al. 2018): global average
-    pooling, a dense layer to ``squeezed`` units, one back to the C channels
-    with a sigmoid, and each map multiplied by its gate.
+    """Squeeze-and-excitation on tensor ``x`` (Hu et al. 2020, first at CVPR
+    2018): global average pooling, a dense layer to ``squeezed`` units, one back
+    to the C channels with a sigmoid, and each map multiplied by its gate.
 
     Parameters: ``2 * C * squeezed + squeezed + C`` (Hu et al. write the
     weights as 2C^2/r for ``squeezed = C / r``).
@@ -117,7 +117,7 @@ def se_resnet(
     input_shape=(224, 224, 3),
     num_classes: int = 1000,
 ) -> keras.Model:
-    """SE-ResNet-50/101/152 (Hu et al. 2018), on ResNet v1 as
+    """SE-ResNet-50/101/152 (Hu et al. 2020, first at CVPR 2018), on ResNet v1 as
     ``keras.applications`` builds it; ``ratio=None`` builds that ResNet itself.
 
     An SE block with ``C // ratio`` hidden units follows the last 1x1
