@@ -9,9 +9,13 @@ import pytest
 from cnnbook import calc
 from cnnbook.widgets.receptive_field import (
     ESM,
+    LAYER_DEFAULTS,
+    SEED_INPUT_SHAPE,
+    SEED_LAYERS,
     LiveReceptiveFieldCalculator,
     describe,
 )
+from tests import browser_support
 
 
 def test_seed_stack_is_what_calc_reports():
@@ -96,3 +100,44 @@ def test_add_remove_and_bad_settings():
         LiveReceptiveFieldCalculator(input_shape=(8, 8))
     with pytest.raises(ValueError, match="layers must be a list"):
         LiveReceptiveFieldCalculator(layers={"kind": "Conv2D"})
+
+
+# ------------------------------------------------------------------ in the book
+@pytest.mark.browser
+def test_chapter_7_calculator_recomputes_in_the_page():
+    """Edit the published calculator with no kernel: the page shows what the
+    Python side describes, and calc's message for settings Keras refuses."""
+    html = browser_support.build_book()
+    with browser_support.browser_at(html) as (base, browser):
+        page = browser.new_page()
+        log = browser_support.watch(page)
+        page.goto(base + "book/07_after_resnet.html", wait_until="load")
+        calculator = page.locator(".cnnbook-receptive-field")
+        calculator.locator(".cnnbook-results table").first.wait_for(timeout=20_000)
+        settings = {
+            "input_shape": list(SEED_INPUT_SHAPE),
+            "layers": [dict(row) for row in SEED_LAYERS],
+        }
+        assert shown(calculator) == describe(settings)["text"]["layers"]
+
+        first = calculator.locator(".cnnbook-layer").nth(0)
+        first.locator('input[name="dilation"]').fill("3")
+        settings["layers"][0]["dilation_rate"] = 3
+        error = calculator.locator(".cnnbook-error").inner_text()
+        assert error.endswith(describe(settings)["error"])
+        first.locator('input[name="stride"]').fill("1")
+        settings["layers"][0]["strides"] = 1
+        calculator.locator(".cnnbook-add-layer").click()
+        settings["layers"].append(dict(LAYER_DEFAULTS))
+        last = calculator.locator(".cnnbook-layer").nth(4)
+        last.locator('select[name="layer"]').select_option("DepthwiseConv2D")
+        last.locator('input[name="kernel"]').fill("5")
+        settings["layers"][4].update(kind="DepthwiseConv2D", kernel_size=5)
+        assert shown(calculator) == describe(settings)["text"]["layers"]
+        assert log.console_errors == [] and log.page_errors == []
+        page.close()
+
+
+def shown(calculator) -> list[list[str]]:
+    rows = calculator.locator(".cnnbook-results table").first.locator("tbody tr")
+    return [row.locator("td").all_inner_texts() for row in rows.all()]
