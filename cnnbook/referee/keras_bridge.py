@@ -26,9 +26,9 @@ _CONV = frozenset({"Conv1D", "Conv2D", "Conv3D"})
 _TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"})
 _DEPTHWISE = frozenset({"DepthwiseConv1D", "DepthwiseConv2D"})
 _SEPARABLE = frozenset({"SeparableConv1D", "SeparableConv2D"})
-_NO_MACS = frozenset(
+_POINTWISE_NO_MACS = frozenset(
     {
-        # elementwise, normalisation and regularisation
+        # each output position reads the same position of every input
         "Activation",
         "ReLU",
         "LeakyReLU",
@@ -36,19 +36,34 @@ _NO_MACS = frozenset(
         "PReLU",
         "Softmax",
         "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
         "LocalResponseNormalization",
         "Dropout",
-        "SpatialDropout1D",
         "SpatialDropout2D",
-        "SpatialDropout3D",
         "GaussianNoise",
         "GaussianDropout",
         "AlphaDropout",
         "ActivityRegularization",
         "Identity",
+        "Rescaling",
+        "Normalization",
+        # merging branches
+        "Add",
+        "Subtract",
+        "Multiply",
+        "Average",
+        "Maximum",
+        "Minimum",
+        "Concatenate",
+    }
+)
+_NO_MACS = _POINTWISE_NO_MACS | frozenset(
+    {
+        # normalisation and dropout over more than one position
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "SpatialDropout1D",
+        "SpatialDropout3D",
         # reshaping, padding, pooling
         "Flatten",
         "Reshape",
@@ -75,17 +90,7 @@ _NO_MACS = frozenset(
         "GlobalMaxPooling1D",
         "GlobalMaxPooling2D",
         "GlobalMaxPooling3D",
-        # merging branches
-        "Add",
-        "Subtract",
-        "Multiply",
-        "Average",
-        "Maximum",
-        "Minimum",
-        "Concatenate",
-        # preprocessing and augmentation
-        "Rescaling",
-        "Normalization",
+        # preprocessing and augmentation that moves pixels
         "Resizing",
         "CenterCrop",
         "RandomCrop",
@@ -104,36 +109,7 @@ KNOWN_LAYERS = (
 
 _SLIDING_2D = frozenset({"Conv2D", "DepthwiseConv2D", "SeparableConv2D"})
 _POOLING_2D = frozenset({"MaxPooling2D", "AveragePooling2D"})
-_POINTWISE = frozenset(
-    {
-        # each output position reads the same position of every input: no window
-        "Activation",
-        "ReLU",
-        "LeakyReLU",
-        "ELU",
-        "PReLU",
-        "Softmax",
-        "BatchNormalization",
-        "LocalResponseNormalization",
-        "Dropout",
-        "SpatialDropout2D",
-        "GaussianNoise",
-        "GaussianDropout",
-        "AlphaDropout",
-        "ActivityRegularization",
-        "Identity",
-        "Rescaling",
-        "Normalization",
-        "Add",
-        "Subtract",
-        "Multiply",
-        "Average",
-        "Maximum",
-        "Minimum",
-        "Concatenate",
-        "Dense",  # on a feature map, Dense acts on the channels of each position
-    }
-)
+_POINTWISE = _POINTWISE_NO_MACS | {"Dense"}  # Dense on a map: per position
 
 
 def analyze_keras(model, batch_size: int = 1, dtype: str | None = None) -> calc.Report:

@@ -18,8 +18,8 @@ import traitlets
 
 from cnnbook import calc
 from cnnbook.units import format_int
-from cnnbook.validate import is_int
 from cnnbook.widgets.esm import esm
+from cnnbook.widgets.layer_list import LayerList, check_input_shape, check_layers
 
 __all__ = ["ESM", "LiveReceptiveFieldCalculator", "describe", "layer_spec"]
 
@@ -68,35 +68,10 @@ def layer_spec(kind, filters, kernel_size, strides, dilation_rate, padding):
     raise ValueError(f"kind must be one of {', '.join(LAYER_KINDS)}, got {kind!r}")
 
 
-def _layer_row(index: int, settings: object) -> dict:
-    """One layer's settings as a complete dict; keys and choices checked."""
-    if not isinstance(settings, Mapping):
-        raise ValueError(
-            f"layers[{index}] must be a dict with keys {', '.join(LAYER_KEYS)}, "
-            f"got {settings!r}"
-        )
-    unknown = sorted(set(settings) - set(LAYER_KEYS))
-    if unknown:
-        raise ValueError(
-            f"layers[{index}] has unknown keys {unknown}; allowed keys are "
-            f"{', '.join(LAYER_KEYS)}"
-        )
-    row = {**LAYER_DEFAULTS, **settings}
-    for key, choices in (("kind", LAYER_KINDS), ("padding", PADDINGS)):
-        if row[key] not in choices:
-            raise ValueError(
-                f"layers[{index}][{key!r}] must be one of {', '.join(choices)}, "
-                f"got {row[key]!r}"
-            )
-    for key in ("filters", "kernel_size", "strides", "dilation_rate"):
-        if not is_int(row[key]):
-            raise ValueError(
-                f"layers[{index}][{key!r}] must be an integer, got {row[key]!r}"
-            )
-    return row
+LAYER_CHOICES = {"kind": LAYER_KINDS, "padding": PADDINGS}
 
 
-class LiveReceptiveFieldCalculator(anywidget.AnyWidget):
+class LiveReceptiveFieldCalculator(LayerList, anywidget.AnyWidget):
     """Edit a stack of convolutions; read each layer's receptive field, jump,
     parameters and multiply-adds, computed by JavaScript in the page.
 
@@ -109,6 +84,8 @@ class LiveReceptiveFieldCalculator(anywidget.AnyWidget):
     """
 
     _esm = ESM
+    LAYER_DEFAULTS = LAYER_DEFAULTS
+    LAYER_CHOICES = LAYER_CHOICES
     input_shape = traitlets.List().tag(sync=True)
     layers = traitlets.List().tag(sync=True)
 
@@ -118,34 +95,11 @@ class LiveReceptiveFieldCalculator(anywidget.AnyWidget):
         layers: Sequence[Mapping] = SEED_LAYERS,
         **kwargs,
     ):
-        if (
-            isinstance(input_shape, (str, bytes))
-            or not isinstance(input_shape, Sequence)
-            or len(input_shape) != 3
-            or not all(is_int(v) for v in input_shape)
-        ):
-            raise ValueError(
-                "input_shape must be (height, width, channels) of integers, "
-                f"got {input_shape!r}"
-            )
-        if isinstance(layers, (str, bytes, Mapping)) or not isinstance(
-            layers, Sequence
-        ):
-            raise ValueError(f"layers must be a list of layer dicts, got {layers!r}")
-        rows = [_layer_row(i, row) for i, row in enumerate(layers)]
-        super().__init__(input_shape=list(input_shape), layers=rows, **kwargs)
-
-    def add_layer(self, **settings) -> None:
-        """Append a layer (defaults: Conv2D, 64 filters, 3 x 3, stride 1,
-        dilation 1, same)."""
-        self.layers = [*self.layers, _layer_row(len(self.layers), settings)]
-
-    def remove_layer(self, index: int) -> None:
-        if not is_int(index) or not 0 <= index < len(self.layers):
-            raise ValueError(
-                f"index must be between 0 and {len(self.layers) - 1}, got {index!r}"
-            )
-        self.layers = [row for i, row in enumerate(self.layers) if i != index]
+        super().__init__(
+            input_shape=check_input_shape(input_shape),
+            layers=check_layers(layers, LAYER_DEFAULTS, LAYER_CHOICES),
+            **kwargs,
+        )
 
     def _analyze(self):
         """(report, report of one convolution with the same field), or the
