@@ -19,7 +19,17 @@ Definitions used throughout (all shapes exclude the batch axis):
   state (see :meth:`Report.training_breakdown` for those).
 * ``macs`` counts multiply-adds of convolution and dense layers only, the way the
   ResNet and MobileNet papers count "FLOPs" / "mult-adds"; biases, batch norm,
-  pooling and activations are not counted.
+  pooling, activations and elementwise products are not counted.
+* ``receptive_field`` of a layer (a :class:`ReceptiveField`, per axis) is the
+  window of input pixels one of its output units can see, the ``jump`` between
+  neighbouring units in input pixels (the effective stride) and where unit 0's
+  window starts. Per layer with kernel k, stride s, dilation d:
+  ``size_out = size_in + (k - 1) * d * jump_in`` and ``jump_out = jump_in * s``.
+  SAME padding follows TensorFlow/Keras: the total padding along an axis is
+  ``max((out - 1) * s + (k - 1) * d + 1 - in, 0)`` and the smaller half goes
+  *before* (``pad_before = total // 2``), the odd pixel after. So a 3 x 3
+  stride-2 SAME layer on an even input pads 0 before: output unit i is centred
+  on input 2i + 1, not 2i as with PyTorch's symmetric padding=1.
 """
 
 from __future__ import annotations
@@ -52,9 +62,11 @@ __all__ = [
     "LocalResponseNormalization",
     "MaxPooling2D",
     "ReLU",
+    "ReceptiveField",
     "Report",
     "SeparableConv2D",
     "TrainingBreakdown",
+    "Window",
     "ZeroPadding2D",
     "analyze",
     "report_from_graph",
@@ -184,16 +196,28 @@ def _shape(arg: str, value: object) -> Shape:
     )
 
 
-def _window(size: int, window: int, stride: int, padding: str, arg: str) -> int:
-    """Output length along one axis, by TensorFlow's SAME/VALID rules."""
+def _window(size: int, window: int, stride: int, padding: str, what: str) -> int:
+    """Output length along one axis, by TensorFlow's SAME/VALID rules.
+
+    ``window`` is the span of input pixels one output reads (``(k - 1) * d + 1``
+    for kernel k at dilation d); ``what`` names it in the error message.
+    """
     if padding == "same":
         return -(-size // stride)
     if window > size:
         raise ValueError(
-            f"{arg} {window} is larger than the input size {size} with "
+            f"{what} is larger than the input size {size} with "
             "padding='valid'; use padding='same' or a smaller window"
         )
     return (size - window) // stride + 1
+
+
+def _pad_before(size: int, out: int, window: int, stride: int, padding: str) -> int:
+    """Zeros TensorFlow puts before the input along one axis: SAME pads
+    ``max((out - 1) * stride + window - size, 0)`` in all, the smaller half first."""
+    if padding == "valid":
+        return 0
+    return max((out - 1) * stride + window - size, 0) // 2
 
 
 @functools.cache
@@ -201,6 +225,96 @@ def _snake_case(name: str) -> str:
     """Keras' automatic layer names: ``MaxPooling2D`` -> ``max_pooling2d``."""
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+# --------------------------------------------------------------------------- geometry
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where one layer's output units read its input, per axis (height, width).
+
+    Along an axis, output unit i reads input units
+    ``i * strides - pad_before + t * dilation`` for t = 0 ... kernel - 1
+    (a negative ``pad_before`` crops). The default is a pointwise layer.
+    """
+
+    kernel: Pair = (1, 1)
+    strides: Pair = (1, 1)
+    dilation: Pair = (1, 1)
+    pad_before: Pair = (0, 0)
+
+
+POINTWISE = Window()
+"""The window of a layer whose output unit reads only the same position."""
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """The input pixels one output unit can see, per axis (height, width).
+
+    ``size`` is the side of the window, ``jump`` the distance in input pixels
+    between neighbouring units (the effective stride), ``start`` the first
+    input row and column unit (0, 0) sees (negative: in the padding). Near
+    the borders part of the window lies in the padding, so it is the size
+    away from the borders.
+    """
+
+    size: Pair
+    jump: Pair
+    start: Pair
+
+    def span(self, index: Pair) -> tuple[Pair, Pair]:
+        """((first row, last row), (first column, last column)) that unit
+        ``index`` = (row, column) sees, in input pixels (may lie outside)."""
+        return tuple(
+            (b + i * j, b + i * j + r - 1)
+            for b, i, j, r in zip(self.start, index, self.jump, self.size, strict=True)
+        )
+
+    def centre(self, index: Pair) -> tuple[float, float]:
+        """The input position (row, column) unit ``index`` is centred on."""
+        return tuple((lo + hi) / 2 for lo, hi in self.span(index))
+
+    def through(self, window: Window) -> ReceptiveField:
+        """The field of a layer with ``window`` reading units with this field."""
+        return ReceptiveField(
+            tuple(
+                r + (k - 1) * d * j
+                for r, k, d, j in zip(
+                    self.size, window.kernel, window.dilation, self.jump, strict=True
+                )
+            ),
+            tuple(j * s for j, s in zip(self.jump, window.strides, strict=True)),
+            tuple(
+                b - p * j
+                for b, p, j in zip(
+                    self.start, window.pad_before, self.jump, strict=True
+                )
+            ),
+        )
+
+
+PIXEL = ReceptiveField((1, 1), (1, 1), (0, 0))
+"""The field of an input pixel: itself."""
+
+
+def merge_fields(fields: Sequence[ReceptiveField | None]) -> ReceptiveField | None:
+    """The field of units that read several tensors at the same position (Add,
+    Concatenate...): the union, or None when a tensor is not a grid over the
+    input (None) or the grids differ in jump."""
+    if not fields or any(f is None for f in fields):
+        return None
+    if len({f.jump for f in fields}) > 1:
+        return None
+    first = tuple(min(f.start[a] for f in fields) for a in (0, 1))
+    last = tuple(max(f.start[a] + f.size[a] - 1 for f in fields) for a in (0, 1))
+    return ReceptiveField(
+        tuple(hi - lo + 1 for lo, hi in zip(first, last, strict=True)),
+        fields[0].jump,
+        first,
+    )
 
 
 # --------------------------------------------------------------------------- layers
@@ -246,23 +360,65 @@ class Layer:
         """Multiply-adds for one instance (convolution and dense layers only)."""
         return 0
 
+    def window(self, input_shape: Shape) -> Window | None:
+        """Where each output unit reads the input (see :class:`Window`); None
+        when it reads all of it (Flatten, Dense, global pooling) or the input
+        is not a feature map. Pointwise unless overridden."""
+        return POINTWISE if len(input_shape) == 3 else None
+
 
 class _Sliding:
-    """Shared checks and output size of the sliding-kernel layers."""
+    """Shared checks, output size and window of the sliding-kernel layers.
+
+    ``dilation_rate`` d spreads a kernel of k taps over ``(k - 1) * d + 1``
+    input pixels: same parameters and multiply-adds per output, a wider view.
+    """
 
     def _check_sliding(self) -> None:
         self._set("kernel_size", _pair("kernel_size", self.kernel_size))
         self._set("strides", _pair("strides", self.strides))
         self._set("padding", _padding(self.padding))
+        self._set("dilation_rate", _pair("dilation_rate", self.dilation_rate))
         _bool("use_bias", self.use_bias)
         _activation(self.activation)
 
+    def _spans(self) -> tuple[int, int]:
+        """Input pixels one output reads along each axis: (k - 1) * d + 1."""
+        return tuple(
+            (k - 1) * d + 1
+            for k, d in zip(self.kernel_size, self.dilation_rate, strict=True)
+        )
+
     def _out_hw(self, input_shape: Shape) -> tuple[int, int]:
         h, w, _ = self._map(input_shape)
-        (kh, kw), (sh, sw) = self.kernel_size, self.strides
-        return (
-            _window(h, kh, sh, self.padding, "kernel_size"),
-            _window(w, kw, sw, self.padding, "kernel_size"),
+        out = []
+        for size, k, s, d, span in zip(
+            (h, w),
+            self.kernel_size,
+            self.strides,
+            self.dilation_rate,
+            self._spans(),
+            strict=True,
+        ):
+            what = f"kernel_size {k}"
+            if d > 1:
+                what += f" at dilation_rate {d} spans {span} pixels, which"
+            out.append(_window(size, span, s, self.padding, what))
+        return tuple(out)
+
+    def window(self, input_shape: Shape) -> Window:
+        h, w, _ = self._map(input_shape)
+        out = self._out_hw(input_shape)
+        return Window(
+            self.kernel_size,
+            self.strides,
+            self.dilation_rate,
+            tuple(
+                _pad_before(n, o, span, s, self.padding)
+                for n, o, span, s in zip(
+                    (h, w), out, self._spans(), self.strides, strict=True
+                )
+            ),
         )
 
 
@@ -277,10 +433,17 @@ class Conv2D(_Sliding, Layer):
     use_bias: bool = True
     groups: int = 1
     activation: str | None = None
+    dilation_rate: int | tuple[int, int] = 1
 
     def _check(self) -> None:
         self._set("filters", positive_int("filters", self.filters))
         self._check_sliding()
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                "strides and dilation_rate cannot both exceed 1 in a Conv2D (Keras "
+                f"refuses it), got strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}"
+            )
         self._set("groups", positive_int("groups", self.groups))
         if self.filters % self.groups:
             raise ValueError(
@@ -323,6 +486,7 @@ class DepthwiseConv2D(_Sliding, Layer):
     depth_multiplier: int = 1
     use_bias: bool = True
     activation: str | None = None
+    dilation_rate: int | tuple[int, int] = 1
 
     def _check(self) -> None:
         self._check_sliding()
@@ -355,6 +519,7 @@ class SeparableConv2D(_Sliding, Layer):
     depth_multiplier: int = 1
     use_bias: bool = True
     activation: str | None = None
+    dilation_rate: int | tuple[int, int] = 1
 
     def _check(self) -> None:
         self._set("filters", positive_int("filters", self.filters))
@@ -396,10 +561,20 @@ class _Pooling2D(Layer):
         h, w, c = self._map(input_shape)
         (ph, pw), (sh, sw) = self.pool_size, self.strides
         return (
-            _window(h, ph, sh, self.padding, "pool_size"),
-            _window(w, pw, sw, self.padding, "pool_size"),
+            _window(h, ph, sh, self.padding, f"pool_size {ph}"),
+            _window(w, pw, sw, self.padding, f"pool_size {pw}"),
             c,
         )
+
+    def window(self, input_shape: Shape) -> Window:
+        h, w, _ = self.compute_output_shape(input_shape)
+        pads = tuple(
+            _pad_before(n, o, p, s, self.padding)
+            for n, o, p, s in zip(
+                input_shape[:2], (h, w), self.pool_size, self.strides, strict=True
+            )
+        )
+        return Window(self.pool_size, self.strides, (1, 1), pads)
 
 
 @dataclass(frozen=True)
@@ -425,6 +600,9 @@ class _GlobalPooling2D(Layer):
         c = self._map(input_shape)[2]
         return (1, 1, c) if self.keepdims else (c,)
 
+    def window(self, input_shape: Shape) -> None:
+        return None  # every output reads the whole map
+
 
 @dataclass(frozen=True)
 class GlobalAveragePooling2D(_GlobalPooling2D):
@@ -442,6 +620,9 @@ class Flatten(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (math.prod(input_shape),)
+
+    def window(self, input_shape: Shape) -> None:
+        return None  # the output is no longer a map
 
 
 @dataclass(frozen=True)
@@ -468,6 +649,9 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self._features(input_shape)
         return (self.units,)
+
+    def window(self, input_shape: Shape) -> None:
+        return None  # every unit reads every input
 
     def count_params(self, input_shape: Shape) -> int:
         return self._features(input_shape) * self.units + self.units * self.use_bias
@@ -577,6 +761,11 @@ class ZeroPadding2D(Layer):
         (t, b), (left, r) = self.padding
         return (h + t + b, w + left + r, c)
 
+    def window(self, input_shape: Shape) -> Window:
+        self._map(input_shape)
+        (top, _), (left, _) = self.padding
+        return Window(pad_before=(top, left))
+
 
 @dataclass(frozen=True)
 class LocalResponseNormalization(Layer):
@@ -610,6 +799,10 @@ class LayerReport:
 
     ``input_shape`` is a tuple of shapes for layers with several inputs (Add,
     Concatenate...). ``activation_bytes`` is per instance.
+    ``receptive_field`` is what one output unit sees of the model's input
+    (:class:`ReceptiveField`), or None when it sees all of it (after Flatten,
+    Dense, global pooling, a squeeze-and-excitation scale) or the geometry is
+    not known.
     """
 
     name: str
@@ -619,6 +812,7 @@ class LayerReport:
     params: int
     activation_bytes: int
     macs: int
+    receptive_field: ReceptiveField | None = None
 
     @property
     def output_elements(self) -> int:
@@ -724,6 +918,8 @@ class GraphStep:
 
     Tensors are identified by any hashable key; graph inputs are keys given to
     :func:`report_from_graph`. ``input_shape`` may be a tuple of shapes.
+    ``window`` says where an output unit reads its inputs (all at the same
+    :class:`Window`); None when it reads all of them or is not known.
     """
 
     name: str
@@ -734,6 +930,7 @@ class GraphStep:
     macs: int
     inputs: tuple[Hashable, ...]
     output: Hashable
+    window: Window | None = None
 
 
 def report_from_graph(
@@ -748,7 +945,10 @@ def report_from_graph(
     Shared by :func:`analyze` (a chain) and the Keras bridge (any DAG), so both
     use one definition of peak live memory: a tensor lives from the step that
     writes it until its last reader has run; graph inputs live from the start;
-    tensors in ``outputs`` or never read live to the end.
+    tensors in ``outputs`` or never read live to the end. Receptive fields are
+    carried along the graph the same way: a (H, W, C) input starts at
+    :data:`PIXEL`, each step merges its inputs' fields and passes them
+    through its window.
     """
     batch_size = positive_int("batch_size", batch_size)
     bpv = _dtype_bytes(dtype)
@@ -774,9 +974,15 @@ def report_from_graph(
     for key in outputs:
         last_read.pop(key, None)
 
+    field = {key: PIXEL if len(shape) == 3 else None for key, shape in inputs.items()}
     live = peak = sum(size[key] for key in inputs)
     layers = []
     for i, step in enumerate(steps):
+        seen = merge_fields([field[key] for key in step.inputs])
+        seen = (
+            None if seen is None or step.window is None else seen.through(step.window)
+        )
+        field[step.output] = seen
         out = size[step.output]
         live += out
         peak = max(peak, live)
@@ -792,6 +998,7 @@ def report_from_graph(
                 params=step.params,
                 activation_bytes=out * bpv,
                 macs=step.macs,
+                receptive_field=seen,
             )
         )
 
@@ -879,15 +1086,16 @@ def analyze(
     names = _layer_names(layers)
     steps = []
     for i, (layer, name) in enumerate(zip(layers, names, strict=True)):
+        kind = type(layer).__name__
         try:
             out = layer.compute_output_shape(shape)
             params = layer.count_params(shape)
             macs = layer.count_macs(shape)
+            window = layer.window(shape)
         except ValueError as err:
-            kind = type(layer).__name__
             raise ValueError(f"layers[{i}] ({name}, {kind}): {err}") from None
         steps.append(
-            GraphStep(name, type(layer).__name__, shape, out, params, macs, (i,), i + 1)
+            GraphStep(name, kind, shape, out, params, macs, (i,), i + 1, window)
         )
         shape = out
     return report_from_graph({0: steps[0].input_shape}, steps, batch_size, dtype)

@@ -33,7 +33,7 @@ from cnnbook.checks.feedback import Feedback, wrong
 
 __all__ = ["BANK", "CHAPTERS", "Question", "question", "questions"]
 
-CHAPTERS = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06")
+CHAPTERS = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07")
 """The chapter modules of the bank, ``cnnbook/checks/chNN.py``."""
 
 BANK: dict[str, Question] = {}

@@ -8,7 +8,9 @@ model, and ``cnnbook.calc`` stays importable without TensorFlow.
 
 Parameters are Keras' own ``count_params()`` (once per layer, even if the layer
 is shared); shapes are Keras' own; only multiply-adds are computed here, from
-each layer's config and shapes, by the rules in :mod:`cnnbook.calc`.
+each layer's config and shapes, by the rules in :mod:`cnnbook.calc`, and where
+each layer's outputs read its input (kernel, strides, ``dilation_rate``, the
+SAME padding before), from which the report carries receptive fields.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ _CONV = frozenset({"Conv1D", "Conv2D", "Conv3D"})
 _TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"})
 _DEPTHWISE = frozenset({"DepthwiseConv1D", "DepthwiseConv2D"})
 _SEPARABLE = frozenset({"SeparableConv1D", "SeparableConv2D"})
-_NO_MACS = frozenset(
+_POINTWISE_NO_MACS = frozenset(
     {
-        # elementwise, normalisation and regularisation
+        # each output position reads the same position of every input
         "Activation",
         "ReLU",
         "LeakyReLU",
@@ -34,19 +36,34 @@ _NO_MACS = frozenset(
         "PReLU",
         "Softmax",
         "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
         "LocalResponseNormalization",
         "Dropout",
-        "SpatialDropout1D",
         "SpatialDropout2D",
-        "SpatialDropout3D",
         "GaussianNoise",
         "GaussianDropout",
         "AlphaDropout",
         "ActivityRegularization",
         "Identity",
+        "Rescaling",
+        "Normalization",
+        # merging branches
+        "Add",
+        "Subtract",
+        "Multiply",
+        "Average",
+        "Maximum",
+        "Minimum",
+        "Concatenate",
+    }
+)
+_NO_MACS = _POINTWISE_NO_MACS | frozenset(
+    {
+        # normalisation and dropout over more than one position
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "SpatialDropout1D",
+        "SpatialDropout3D",
         # reshaping, padding, pooling
         "Flatten",
         "Reshape",
@@ -73,17 +90,7 @@ _NO_MACS = frozenset(
         "GlobalMaxPooling1D",
         "GlobalMaxPooling2D",
         "GlobalMaxPooling3D",
-        # merging branches
-        "Add",
-        "Subtract",
-        "Multiply",
-        "Average",
-        "Maximum",
-        "Minimum",
-        "Concatenate",
-        # preprocessing and augmentation
-        "Rescaling",
-        "Normalization",
+        # preprocessing and augmentation that moves pixels
         "Resizing",
         "CenterCrop",
         "RandomCrop",
@@ -99,6 +106,10 @@ KNOWN_LAYERS = (
     _CONV | _TRANSPOSED | _DEPTHWISE | _SEPARABLE | _NO_MACS | {"Dense", "InputLayer"}
 )
 """Keras layer class names the bridge understands (plus nested models)."""
+
+_SLIDING_2D = frozenset({"Conv2D", "DepthwiseConv2D", "SeparableConv2D"})
+_POOLING_2D = frozenset({"MaxPooling2D", "AveragePooling2D"})
+_POINTWISE = _POINTWISE_NO_MACS | {"Dense"}  # Dense on a map: per position
 
 
 def analyze_keras(model, batch_size: int = 1, dtype: str | None = None) -> calc.Report:
@@ -273,6 +284,7 @@ def _steps(model, prefix: tuple, rename: dict, name_prefix: str, calls: dict) ->
                 macs=_macs(layer, kind, in_shapes, out_shape),
                 inputs=tuple(key(t) for t in ins),
                 output=key(outs[0]),
+                window=_window(layer, kind, in_shapes, out_shape),
             )
         )
     return steps
@@ -316,3 +328,40 @@ def _macs(layer, kind: str, in_shapes: tuple, out_shape: tuple) -> int:
     positions = out // config["filters"]
     mid = c_in * config["depth_multiplier"]
     return positions * mid * window + positions * mid * config["filters"]
+
+
+def _window(layer, kind: str, in_shapes: tuple, out_shape: tuple) -> calc.Window | None:
+    """Where an output unit of a 2-D layer reads its (H, W, C) inputs, from the
+    config and Keras' shapes; None for layers that read everything or that
+    ``calc.Window`` cannot describe (upsampling, 1-D and 3-D layers...)."""
+    config = layer.get_config()
+    if config.get("data_format") == "channels_first" or any(
+        len(shape) != 3 for shape in (*in_shapes, out_shape)
+    ):
+        return None
+    if kind in _POINTWISE:
+        if kind == "Concatenate" and config.get("axis") not in (-1, 3):
+            return None  # joined along height or width: not one grid
+        if len({shape[:2] for shape in (*in_shapes, out_shape)}) > 1:
+            return None  # positions do not line up one to one
+        return calc.POINTWISE
+    if kind == "ZeroPadding2D":
+        (top, _), (left, _) = config["padding"]
+        return calc.Window(pad_before=(top, left))
+    if kind == "Cropping2D":
+        (top, _), (left, _) = config["cropping"]
+        return calc.Window(pad_before=(-top, -left))
+    if kind in _SLIDING_2D:
+        kernel, dilation = config["kernel_size"], config["dilation_rate"]
+    elif kind in _POOLING_2D:
+        kernel, dilation = config["pool_size"], (1, 1)
+    else:
+        return None
+    strides, padding = tuple(config["strides"]), config["padding"]
+    pads = []
+    for n, out, k, d, s in zip(
+        in_shapes[0][:2], out_shape[:2], kernel, dilation, strides, strict=True
+    ):
+        total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+        pads.append(total // 2 if padding == "same" else 0)
+    return calc.Window(tuple(kernel), strides, tuple(dilation), tuple(pads))

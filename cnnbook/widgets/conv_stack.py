@@ -19,6 +19,7 @@ from cnnbook import calc
 from cnnbook.units import format_bytes, format_int
 from cnnbook.validate import is_int
 from cnnbook.widgets.esm import esm
+from cnnbook.widgets.layer_list import LayerList, check_input_shape, check_layers
 
 __all__ = ["ESM", "LiveConvStackCalculator", "describe", "layer_spec"]
 
@@ -46,7 +47,6 @@ SEED_LAYERS = tuple(
 SEED_BATCH_SIZE = 50
 """... trained on batches of 50 images."""
 
-LAYER_KEYS = ("kind", "filters", "kernel_size", "strides", "padding")
 LAYER_DEFAULTS = {
     "kind": "Conv2D",
     "filters": 64,
@@ -79,39 +79,10 @@ def layer_spec(kind: str, filters: int, kernel_size: int, strides: int, padding:
     return pools[kind](kernel_size, strides=strides, padding=padding)
 
 
-def _layer_row(index: int, settings: object) -> dict:
-    """One layer's settings as a complete dict; keys and choices checked."""
-    if not isinstance(settings, Mapping):
-        raise ValueError(
-            f"layers[{index}] must be a dict with keys {', '.join(LAYER_KEYS)}, "
-            f"got {settings!r}"
-        )
-    unknown = sorted(set(settings) - set(LAYER_KEYS))
-    if unknown:
-        raise ValueError(
-            f"layers[{index}] has unknown keys {unknown}; allowed keys are "
-            f"{', '.join(LAYER_KEYS)}"
-        )
-    row = {**LAYER_DEFAULTS, **settings}
-    if row["kind"] not in LAYER_KINDS:
-        raise ValueError(
-            f"layers[{index}]['kind'] must be one of "
-            f"{', '.join(LAYER_KINDS)}, got {row['kind']!r}"
-        )
-    if row["padding"] not in PADDINGS:
-        raise ValueError(
-            f"layers[{index}]['padding'] must be one of "
-            f"{', '.join(PADDINGS)}, got {row['padding']!r}"
-        )
-    for key in ("filters", "kernel_size", "strides"):
-        if not is_int(row[key]):
-            raise ValueError(
-                f"layers[{index}][{key!r}] must be an integer, got {row[key]!r}"
-            )
-    return row
+LAYER_CHOICES = {"kind": LAYER_KINDS, "padding": PADDINGS}
 
 
-class LiveConvStackCalculator(anywidget.AnyWidget):
+class LiveConvStackCalculator(LayerList, anywidget.AnyWidget):
     """Edit a conv stack and read shapes, parameters, memory and multiply-adds.
 
     Computed by JavaScript in the page. ``input_shape`` is (height, width,
@@ -123,6 +94,8 @@ class LiveConvStackCalculator(anywidget.AnyWidget):
     """
 
     _esm = ESM
+    LAYER_DEFAULTS = LAYER_DEFAULTS
+    LAYER_CHOICES = LAYER_CHOICES
     input_shape = traitlets.List().tag(sync=True)
     layers = traitlets.List().tag(sync=True)
     batch_size = traitlets.Int(allow_none=True).tag(sync=True)
@@ -136,43 +109,19 @@ class LiveConvStackCalculator(anywidget.AnyWidget):
         dtype: str = "float32",
         **kwargs,
     ):
-        if (
-            isinstance(input_shape, (str, bytes))
-            or not isinstance(input_shape, Sequence)
-            or len(input_shape) != 3
-            or not all(is_int(v) for v in input_shape)
-        ):
-            raise ValueError(
-                "input_shape must be (height, width, channels) of "
-                f"integers, got {input_shape!r}"
-            )
-        if isinstance(layers, (str, bytes, Mapping)) or not isinstance(
-            layers, Sequence
-        ):
-            raise ValueError(f"layers must be a list of layer dicts, got {layers!r}")
-        rows = [_layer_row(i, row) for i, row in enumerate(layers)]
+        input_shape = check_input_shape(input_shape)
+        rows = check_layers(layers, LAYER_DEFAULTS, LAYER_CHOICES)
         if not is_int(batch_size):
             raise ValueError(f"batch_size must be an integer, got {batch_size!r}")
         if dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         super().__init__(
-            input_shape=list(input_shape),
+            input_shape=input_shape,
             layers=rows,
             batch_size=batch_size,
             dtype=dtype,
             **kwargs,
         )
-
-    def add_layer(self, **settings) -> None:
-        """Append a layer (defaults: Conv2D, 64 filters, 3 x 3, stride 1, same)."""
-        self.layers = [*self.layers, _layer_row(len(self.layers), settings)]
-
-    def remove_layer(self, index: int) -> None:
-        if not is_int(index) or not 0 <= index < len(self.layers):
-            raise ValueError(
-                f"index must be between 0 and {len(self.layers) - 1}, got {index!r}"
-            )
-        self.layers = [row for i, row in enumerate(self.layers) if i != index]
 
     def _analyze(self):
         """(report for one image, report for the batch), or the error message."""

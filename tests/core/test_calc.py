@@ -292,6 +292,122 @@ def test_report_from_graph_peak_live_on_a_branch():
         calc.report_from_graph({"x": (4,)}, steps[::-1])
 
 
+# ------------------------------------------------------------------ dilation
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: calc.Conv2D(5, 3, dilation_rate=d),
+        lambda d: calc.DepthwiseConv2D(3, dilation_rate=d, depth_multiplier=2),
+        lambda d: calc.SeparableConv2D(5, 3, dilation_rate=d),
+    ],
+)
+def test_dilation_widens_the_window_but_not_the_cost_per_output(make):
+    plain, dilated = one(make(1), (20, 30, 4)), one(make((2, 3)), (20, 30, 4))
+    assert plain.output_shape[:2] == (18, 28)
+    assert dilated.output_shape[:2] == (20 - 4, 30 - 6)  # spans of 5 and 7 pixels
+    assert dilated.params == plain.params
+    per_output = [
+        r.macs / (r.output_shape[0] * r.output_shape[1]) for r in (plain, dilated)
+    ]
+    assert per_output[0] == per_output[1]
+    wide = one(make(4), (20, 30, 4))  # spans of 9 pixels
+    assert wide.output_shape[:2] == (12, 22)
+
+
+def test_dilated_valid_window_larger_than_the_input_is_named():
+    with pytest.raises(
+        ValueError,
+        match=r"kernel_size 3 at dilation_rate 4 spans 9 pixels, which is larger than "
+        r"the input size 8 with padding='valid'",
+    ):
+        calc.analyze((8, 8, 1), [calc.DepthwiseConv2D(3, dilation_rate=4)])
+    out = one(calc.Conv2D(2, 3, padding="same", dilation_rate=4), (8, 8, 1))
+    assert out.output_shape == (8, 8, 2)
+
+
+def test_strides_with_dilation_only_where_keras_allows_them():
+    with pytest.raises(ValueError, match="strides and dilation_rate cannot both"):
+        calc.Conv2D(4, 3, strides=(1, 2), dilation_rate=(2, 1))
+    out = one(calc.DepthwiseConv2D(3, strides=2, dilation_rate=2), (9, 9, 2))
+    assert out.output_shape == (3, 3, 2)  # span 5: (9 - 5) // 2 + 1
+
+
+# ------------------------------------------------------------------ receptive fields
+def test_chapter_2_network_fields_and_centres_follow_keras_same_padding():
+    r = calc.analyze((200, 300, 3), SEED_LAYERS)
+    fields = [layer.receptive_field for layer in r.layers]
+    assert [f.size for f in fields] == [(3, 3), (7, 7), (15, 15)]
+    assert [f.jump for f in fields] == [(2, 2), (4, 4), (8, 8)]
+    # even inputs pad nothing before: unit i is centred on 2i + 1, 4i + 3, 8i + 7;
+    # the width's 75 is odd, so conv_3 pads one column before: 8i + 3
+    assert [f.centre((5, 0))[0] for f in fields] == [11, 23, 47]
+    assert fields[2].centre((0, 5)) == (7, 43)
+    assert fields[2].span((0, 0)) == ((0, 14), (-4, 10))
+
+
+def test_same_padding_puts_the_odd_pixel_after():
+    # a 2 x 2 stride-1 SAME kernel reads i and i + 1: half a pixel of drift
+    field = one(calc.Conv2D(1, 2, padding="same"), (6, 6, 1)).receptive_field
+    assert field.span((3, 3)) == ((3, 4), (3, 4))
+    # 4 x 4, stride 2, even input: 1 before, 2 after; unit 4 sees rows 7 ... 10
+    field = one(calc.Conv2D(1, 4, strides=2, padding="same"), (16, 16, 1))
+    assert field.receptive_field.span((4, 4))[0] == (7, 10)
+
+
+def test_vgg16_fields_match_the_published_table():
+    layers = []
+    for convs, filters in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
+        layers += [calc.Conv2D(filters, 3, padding="same")] * convs
+        layers.append(calc.MaxPooling2D(2))
+    r = calc.analyze((224, 224, 3), layers)
+    pools = [
+        layer.receptive_field for layer in r.layers if layer.kind == "MaxPooling2D"
+    ]
+    assert [f.size[0] for f in pools] == [6, 16, 44, 100, 212]
+    assert [f.jump[0] for f in pools] == [2, 4, 8, 16, 32]
+    assert pools[-1].start == (-90, -90)  # effective padding 90 (Araujo et al.)
+
+
+def test_dilation_grows_the_field_exponentially_without_parameters():
+    rates = [calc.Conv2D(8, 3, padding="same", dilation_rate=d) for d in (1, 2, 4)]
+    plain = [calc.Conv2D(8, 3, padding="same")] * 3
+    dilated, undilated = (
+        calc.analyze((32, 32, 8), rates),
+        calc.analyze((32, 32, 8), plain),
+    )
+    assert [x.receptive_field.size[0] for x in dilated.layers] == [3, 7, 15]
+    assert [x.receptive_field.size[0] for x in undilated.layers] == [3, 5, 7]
+    assert dilated.params == undilated.params and dilated.macs == undilated.macs
+
+
+def test_fields_end_where_a_unit_sees_everything():
+    layers = [
+        calc.ZeroPadding2D(((2, 0), (1, 3))),
+        calc.BatchNormalization(),
+        calc.AveragePooling2D(3, strides=2),
+        calc.GlobalAveragePooling2D(keepdims=True),
+        calc.Flatten(),
+        calc.Dense(3),
+    ]
+    fields = [x.receptive_field for x in calc.analyze((9, 9, 2), layers).layers]
+    assert fields[0] == calc.ReceptiveField((1, 1), (1, 1), (-2, -1))
+    assert fields[1] == fields[0]
+    assert fields[2] == calc.ReceptiveField((3, 3), (2, 2), (-2, -1))
+    assert fields[3:] == [None, None, None]
+    assert calc.analyze((12,), [calc.Dense(3)]).layers[0].receptive_field is None
+
+
+def test_merged_fields_are_the_union_on_one_grid():
+    a = calc.ReceptiveField((3, 3), (2, 2), (0, -1))
+    b = calc.ReceptiveField((7, 5), (2, 2), (-2, 0))
+    assert calc.merge_fields([a, b]) == calc.ReceptiveField((7, 6), (2, 2), (-2, -1))
+    assert calc.merge_fields([a, None]) is None
+    assert calc.merge_fields([a, calc.ReceptiveField((3, 3), (4, 4), (0, 0))]) is None
+    assert calc.PIXEL.through(calc.Window((3, 3), (2, 2), (1, 1), (1, 0))) == (
+        calc.ReceptiveField((3, 3), (2, 2), (-1, 0))
+    )
+
+
 # ------------------------------------------------------------------ bad input
 BAD_SPECS = [
     (lambda: calc.Conv2D(0, 3), "filters"),
@@ -338,6 +454,11 @@ BAD_SPECS = [
     (lambda: calc.ZeroPadding2D(((1, 2), 3)), "padding"),
     (lambda: calc.LocalResponseNormalization(depth_radius=-1), "depth_radius"),
     (lambda: calc.LocalResponseNormalization(alpha="x"), "alpha"),
+    (lambda: calc.Conv2D(8, 3, dilation_rate=0), "dilation_rate"),
+    (lambda: calc.Conv2D(8, 3, dilation_rate=(2, 1.0)), "dilation_rate"),
+    (lambda: calc.Conv2D(8, 3, strides=2, dilation_rate=2), "dilation_rate"),
+    (lambda: calc.DepthwiseConv2D(3, dilation_rate=None), "dilation_rate"),
+    (lambda: calc.SeparableConv2D(4, 3, dilation_rate=-2), "dilation_rate"),
 ]
 
 

@@ -30,6 +30,7 @@ def to_keras(spec: calc.Layer):
             use_bias=spec.use_bias,
             groups=spec.groups,
             activation=spec.activation,
+            dilation_rate=spec.dilation_rate,
         )
     if isinstance(spec, calc.DepthwiseConv2D):
         return kl.DepthwiseConv2D(
@@ -38,6 +39,7 @@ def to_keras(spec: calc.Layer):
             padding=spec.padding,
             depth_multiplier=spec.depth_multiplier,
             use_bias=spec.use_bias,
+            dilation_rate=spec.dilation_rate,
         )
     if isinstance(spec, calc.SeparableConv2D):
         return kl.SeparableConv2D(
@@ -47,6 +49,7 @@ def to_keras(spec: calc.Layer):
             padding=spec.padding,
             depth_multiplier=spec.depth_multiplier,
             use_bias=spec.use_bias,
+            dilation_rate=spec.dilation_rate,
         )
     if isinstance(spec, (calc.MaxPooling2D, calc.AveragePooling2D)):
         return getattr(kl, kind)(
@@ -76,15 +79,29 @@ def sequential(input_shape, specs):
 
 
 # ------------------------------------------------------------------ random stacks
-def windows(draw, h, w, pad_options=("valid", "same")):
-    """Kernel, strides and padding that fit an h x w map."""
+DILATIONS = [1, 1, 1, 2, 3, (1, 2), (2, 1)]
+
+
+def windows(draw, h, w, pad_options=("valid", "same"), dilated=False, conv=False):
+    """Kernel, strides, padding and dilation that fit an h x w map.
+
+    A VALID window spans (k - 1) * d + 1 pixels, which must fit; Keras' Conv2D
+    refuses strides and dilation both above 1 (``conv``), its depthwise and
+    separable layers take both."""
     padding = draw(st.sampled_from(pad_options))
-    limit_h, limit_w = (4, 4) if padding == "same" else (min(h, 4), min(w, 4))
+    dilation = draw(st.sampled_from(DILATIONS)) if dilated else 1
+    d_h, d_w = (dilation, dilation) if isinstance(dilation, int) else dilation
+    if padding == "same":
+        limit_h, limit_w = 4, 4
+    else:
+        limit_h, limit_w = min((h - 1) // d_h + 1, 4), min((w - 1) // d_w + 1, 4)
     kernel = (draw(st.integers(1, limit_h)), draw(st.integers(1, limit_w)))
     if draw(st.booleans()):
         kernel = min(kernel)
     strides = draw(st.sampled_from([1, 1, 2, 3, (1, 2), (2, 1)]))
-    return kernel, strides, padding
+    if conv and max(d_h, d_w) > 1:
+        strides = 1
+    return kernel, strides, padding, dilation
 
 
 def draw_map_layer(draw, shape):
@@ -110,7 +127,9 @@ def draw_map_layer(draw, shape):
         )
     )
     if kind == "conv":
-        kernel, strides, padding = windows(draw, h, w)
+        kernel, strides, padding, dilation = windows(
+            draw, h, w, dilated=True, conv=True
+        )
         divisors = [g for g in range(1, c + 1) if c % g == 0]
         groups = draw(st.sampled_from(divisors)) if draw(st.booleans()) else 1
         filters = groups * draw(st.integers(1, max(1, 8 // groups)))
@@ -122,18 +141,20 @@ def draw_map_layer(draw, shape):
             use_bias=draw(st.booleans()),
             groups=groups,
             activation=draw(st.sampled_from([None, "relu"])),
+            dilation_rate=dilation,
         )
     if kind == "depthwise":
-        kernel, strides, padding = windows(draw, h, w)
+        kernel, strides, padding, dilation = windows(draw, h, w, dilated=True)
         return calc.DepthwiseConv2D(
             kernel,
             strides=strides,
             padding=padding,
             depth_multiplier=draw(st.integers(1, 2)),
             use_bias=draw(st.booleans()),
+            dilation_rate=dilation,
         )
     if kind == "separable":
-        kernel, strides, padding = windows(draw, h, w)
+        kernel, strides, padding, dilation = windows(draw, h, w, dilated=True)
         return calc.SeparableConv2D(
             draw(st.integers(1, 8)),
             kernel,
@@ -141,9 +162,10 @@ def draw_map_layer(draw, shape):
             padding=padding,
             depth_multiplier=draw(st.integers(1, 2)),
             use_bias=draw(st.booleans()),
+            dilation_rate=dilation,
         )
     if kind in ("max", "avg"):
-        pool, strides, padding = windows(draw, h, w)
+        pool, strides, padding, _ = windows(draw, h, w)
         if draw(st.booleans()):
             strides = None
         cls = calc.MaxPooling2D if kind == "max" else calc.AveragePooling2D
@@ -225,6 +247,8 @@ def same_report(a: calc.Report, b: calc.Report) -> None:
         assert getattr(a, attr) == getattr(b, attr), attr
     strip = [{k: v for k, v in row.items() if k != "name"} for row in a.table()]
     assert strip == [{k: v for k, v in row.items() if k != "name"} for row in b.table()]
+    fields = [layer.receptive_field for layer in a.layers]
+    assert fields == [layer.receptive_field for layer in b.layers]
 
 
 @settings(
@@ -237,6 +261,8 @@ def test_random_stacks_match_keras(stack, batch_size):
     for spec in specs:
         grouped = getattr(spec, "groups", 1) > 1
         event(type(spec).__name__ + (" (groups > 1)" if grouped else ""))
+        if max(getattr(spec, "dilation_rate", (1,))) > 1:
+            event(type(spec).__name__ + " (dilated)")
     report = calc.analyze(input_shape, specs, batch_size=batch_size)
     model = sequential(input_shape, specs)
     assert len(model.layers) == len(report.layers)
@@ -303,6 +329,29 @@ def test_inception_residual_model():
     assert r.inference_bytes == (model.count_params() + 3 * 1152) * 4
     outputs = 128 + 192 + 256 + 64 + 384 + 384 + 384 + 384 + 384
     assert r.training_bytes == (model.count_params() + 3 * (256 + outputs)) * 4
+    # receptive fields merge where branches meet: the 3x3 branches win
+    three = calc.ReceptiveField((3, 3), (1, 1), (-1, -1))
+    fields = {layer.name: layer.receptive_field for layer in r.layers}
+    assert fields["a"] == fields["s"] == calc.PIXEL
+    assert fields["b"] == fields["p"] == fields["pc"] == three
+    assert fields["cat"] == fields["m"] == fields["add"] == fields["relu"] == three
+
+
+def test_fields_through_keras_only_layers():
+    x = keras.Input((12, 12, 2))
+    y = kl.Cropping2D(((2, 1), (0, 3)), name="crop")(x)
+    y = kl.Conv2D(2, 3, dilation_rate=2, name="dilated")(y)
+    gate = kl.Dense(2, name="dense_on_map")(y)  # per position
+    wide = kl.UpSampling2D(2, name="up")(y)
+    tall = kl.Concatenate(axis=1, name="tall")([y, y])
+    model = keras.Model(x, [gate, wide, tall])
+    fields = {
+        layer.name: layer.receptive_field for layer in analyze_keras(model).layers
+    }
+    assert fields["crop"] == calc.ReceptiveField((1, 1), (1, 1), (2, 0))
+    assert fields["dilated"] == calc.ReceptiveField((5, 5), (1, 1), (2, 0))
+    assert fields["dense_on_map"] == fields["dilated"]
+    assert fields["up"] is None and fields["tall"] is None  # not one grid
 
 
 def test_merge_layers_and_preprocessing():

@@ -26,6 +26,7 @@ from cnnbook.widgets import (
     live_check,
     lrn_explorer,
     param_counter,
+    receptive_field,
     will_it_fit,
 )
 from tests import browser_support
@@ -68,6 +69,51 @@ def conv_stack_cases(seed: int = 2026, count: int = 400) -> list[dict]:
                 "layers": layers,
                 "batch_size": size(1, 512, 0.03),
                 "dtype": rng.choice(conv_stack.DTYPES),
+            }
+        )
+    return cases
+
+
+def receptive_field_cases(seed: int = 2026, count: int = 400) -> list[dict]:
+    """Stacks of full, depthwise and separable convolutions with dilation; some
+    cleared (None), zero, negative or huge values, strides with dilation in a
+    Conv2D, VALID windows larger than their input, unknown kinds."""
+    rng = random.Random(seed)
+
+    def size(low, high, bad=0.03):
+        roll = rng.random()
+        if roll < bad:
+            return rng.choice([0, -1, -4, None])
+        if roll < bad + 0.01:
+            return BIG * rng.randint(1, 9)
+        return rng.randint(low, high)
+
+    cases = []
+    for _ in range(count):
+        big = rng.random() < 0.15
+        layers = [
+            {
+                "kind": rng.choice(receptive_field.LAYER_KINDS)
+                if rng.random() > 0.01
+                else "MaxPooling2D",
+                "filters": size(1, 1024 if big else 128),
+                "kernel_size": size(1, 7),
+                "strides": rng.choice([1, 1, 1, 1, 2]) if rng.random() > 0.03 else None,
+                "dilation_rate": rng.choice([1, 1, 1, 1, 1, 2, 3, 4, 8])
+                if rng.random() > 0.03
+                else rng.choice([0, None, BIG]),
+                "padding": rng.choice(receptive_field.PADDINGS),
+            }
+            for _ in range(rng.choice([0] + [1, 2, 3, 4, 5, 6, 8] * 6))
+        ]
+        cases.append(
+            {
+                "input_shape": [
+                    size(1, 4096 if big else 256, 0.02),
+                    size(1, 4096 if big else 256, 0.02),
+                    size(1, 64, 0.02),
+                ],
+                "layers": layers,
             }
         )
     return cases
@@ -384,6 +430,7 @@ def live_check_cases() -> list[dict]:
 
 CONTRACTS = {
     "conv_stack": (conv_stack, conv_stack_cases),
+    "receptive_field": (receptive_field, receptive_field_cases),
     "param_counter": (param_counter, param_counter_cases),
     "downsampling": (downsampling, downsampling_cases),
     "will_it_fit": (will_it_fit, will_it_fit_cases),
