@@ -234,12 +234,16 @@ const COLORS = { correct: "#1a7f37", incorrect: "#a00", unanswered: "#555" };
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "cnnbook-live-check";
-  const question = document.createElement("p");
+  // The question is the answer box's label (screen readers say it on focus).
+  const question = document.createElement("label");
   question.className = "cnnbook-question";
+  question.style.cssText = "display:block;margin:0.5em 0";
   question.textContent = model.get("question");
   const input = document.createElement("input");
   input.type = "text";
   input.name = "answer";
+  input.id = `cnnbook-answer-${Math.random().toString(36).slice(2, 10)}`;
+  question.htmlFor = input.id;
   input.placeholder = model.get("spec").kind === "quantity"
     ? `e.g. 3.5 ${model.get("spec").unit}` : "e.g. 1,234";
   input.value = model.get("answer") || "";
