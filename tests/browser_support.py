@@ -139,6 +139,11 @@ def toc_pages() -> list[str]:
     return [f"{Path(f).with_suffix('')}.html" for f in files]
 
 
+def artifact_name(path: str) -> str:
+    """A file name for what a test keeps of a page: book/x.html -> book__x."""
+    return path.removesuffix(".html").replace("/", "__")
+
+
 PAGE_TIMEOUT_MS = 20_000
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

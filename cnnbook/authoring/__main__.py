@@ -20,6 +20,15 @@ from cnnbook.authoring.exercises import generate_files
 from cnnbook.authoring.toc import write_public_toc
 
 
+def _add_ref_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ref",
+        default=None,
+        help="git branch or tag the Colab install cell installs cnnbook from "
+        "(default: repository.branch in _config.yml)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cnnbook.authoring")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,12 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_TIMEOUT,
         help="seconds allowed per cell (default %(default)s)",
     )
-    gen.add_argument(
-        "--ref",
-        default=None,
-        help="git branch or tag the Colab install cell installs cnnbook from "
-        "(default: repository.branch in _config.yml)",
-    )
+    _add_ref_argument(gen)
     toc = commands.add_parser(
         "toc-without-solutions",
         help="write a copy of the table of contents without the Solutions part",
@@ -79,12 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "notebooks, in place",
     )
     cell.add_argument("paths", nargs="+", help=".ipynb files (book/*.ipynb)")
-    cell.add_argument(
-        "--ref",
-        default=None,
-        help="git branch or tag the cell installs cnnbook from "
-        "(default: repository.branch in _config.yml)",
-    )
+    _add_ref_argument(cell)
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":

@@ -20,6 +20,7 @@ from tests.browser_support import (
     PHONE,
     WIDGET_CONTROLS,
     another_value,
+    artifact_name,
     open_book_page,
     require_axe,
     toc_pages,
@@ -54,7 +55,7 @@ def test_axe_finds_no_serious_or_critical_violation(site, path, viewport):
     finally:
         page.context.close()
     ARTIFACTS.mkdir(exist_ok=True)
-    name = f"axe__{viewport['width']}__{path.removesuffix('.html').replace('/', '__')}"
+    name = f"axe__{viewport['width']}__{artifact_name(path)}"
     (ARTIFACTS / f"{name}.json").write_text(json.dumps(violations, indent=1) + "\n")
     severe = [v for v in violations if v["impact"] in SEVERE]
     assert severe == [], json.dumps(severe, indent=1)

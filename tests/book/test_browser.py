@@ -22,6 +22,7 @@ from tests.browser_support import (
     ARTIFACTS,
     HTML,
     PAGE_TIMEOUT_MS,
+    artifact_name,
     build_book,
     is_local,
     open_book_page,
@@ -40,10 +41,6 @@ PAGES = toc_pages()
 def open_page(site, path: str):
     """Load a page, wait for its widgets; returns (page, log)."""
     return open_book_page(site, path)
-
-
-def artifact_name(path: str) -> str:
-    return path.removesuffix(".html").replace("/", "__")
 
 
 @pytest.mark.browser

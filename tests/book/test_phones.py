@@ -8,6 +8,7 @@ from tests.browser_support import (
     PHONE,
     WIDGET_CONTROLS,
     another_value,
+    artifact_name,
     open_book_page,
     toc_pages,
     wait_for_change,
@@ -29,8 +30,7 @@ def test_the_page_fits_the_phone_and_its_controls_are_reachable(site, path):
     page, log = open_on_phone(site, path)
     try:
         ARTIFACTS.mkdir(exist_ok=True)
-        name = path.removesuffix(".html").replace("/", "__")
-        page.screenshot(path=str(ARTIFACTS / f"phone__{name}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"phone__{artifact_name(path)}.png"))
         scroll, width = page.evaluate(
             "() => [document.documentElement.scrollWidth,"
             " document.documentElement.clientWidth]"
