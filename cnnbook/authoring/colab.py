@@ -211,9 +211,13 @@ def with_install_cell(
     )
     nb.cells.insert(first_code, copy.deepcopy(cell))
     nb.nbformat_minor = max(nb.nbformat_minor, 5)  # cell ids
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    for number, code_cell in enumerate(code, start=1):
-        code_cell.execution_count = number if executed else code_cell.execution_count
+    if executed:
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        for number, code_cell in enumerate(code, start=1):
+            code_cell.execution_count = number
+            for output in code_cell.outputs:
+                if output.output_type == "execute_result":
+                    output.execution_count = number
     return nb
 
 

@@ -122,6 +122,11 @@ def chapter(executed: bool) -> nbformat.NotebookNode:
     )
     if executed:
         nb.cells[1].execution_count, nb.cells[3].execution_count = 1, 2
+        nb.cells[3].outputs = [
+            nbformat.v4.new_output(
+                "execute_result", {"text/plain": "1"}, execution_count=2
+            )
+        ]
     return nb
 
 
@@ -137,6 +142,7 @@ def test_the_cell_goes_first_among_code_cells_once_and_is_replaced_in_place():
     ]
     # Executed notebooks are renumbered as a fresh run numbers them.
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert nb.cells[4].outputs[0].execution_count == 3  # a result's own count too
     assert colab.with_install_cell(nb, cell) == nb  # idempotent
     tagged = colab.install_cell(ref="v2.0")
     again = colab.with_install_cell(nb, tagged)
