@@ -4,6 +4,7 @@
 #   make outputs    re-execute the chapters in book/ and store their outputs
 #   make solutions  regenerate exercises/ and solutions/ from notebooks/
 #   make bench      measure run time and memory against the budgets
+#   make lab        JupyterLab from .venv on 127.0.0.1, to work in the notebooks
 # Each target creates .venv and installs the pinned requirements when needed.
 
 SHELL := /bin/bash
@@ -17,7 +18,7 @@ JOBS ?= 2
 # The kernels' environment (quiet TensorFlow, seeds) is set in one place,
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
-.PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check
+.PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check lab
 
 venv: $(STAMP)
 
@@ -43,9 +44,14 @@ else
 endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# Code cells of the notebooks stay within 88 columns, so they read on a phone
+# without scrolling sideways (exercises/ and solutions/ are generated from notebooks/).
+NOTEBOOKS := book notebooks
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbook tests
 	$(VENV)/bin/ruff format --check cnnbook tests
+	$(VENV)/bin/ruff check --select E501 --line-length 88 $(NOTEBOOKS)
 
 test: lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions
@@ -55,6 +61,13 @@ outputs: $(STAMP)
 
 solutions: $(STAMP)
 	$(PY) -m cnnbook.authoring solutions notebooks/*.ipynb
+
+# JupyterLab from the venv, on this machine only (127.0.0.1); it prints the
+# address with its token. Root (a container) needs --allow-root.
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
+	    $$([ "$$(id -u)" = 0 ] && echo --allow-root) --ServerApp.root_dir=$(CURDIR)
 
 bench: $(STAMP)
 	$(PY) -m cnnbook.bench

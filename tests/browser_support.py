@@ -2,7 +2,10 @@
 
 Used by the `browser`-marked tests. Chromium is never downloaded: tests use
 `/usr/bin/chromium` (apt-get install chromium) and skip without it, except when
-CI=true, where a missing browser is a failure.
+CI=true, where a missing browser is a failure. The same holds for axe-core,
+which `.ci/run` installs from the npm registry into `tests/js/node_modules`
+(`npm ci --prefix tests/js`): the accessibility tests inject it into pages; the
+book never ships it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 HTML = REPO / "_build" / "html"
@@ -32,22 +36,37 @@ INSTALL_HINT = (
     f"browser tests need Debian's Chromium at {CHROMIUM}: "
     "`sudo apt-get install chromium` (Playwright's own browsers are not used)"
 )
+AXE = Path(
+    os.environ.get(
+        "CNNBOOK_AXE",
+        REPO / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js",
+    )
+)
+
+
+def missing(reason: str):
+    """Skip a test that lacks a tool, or fail it when CI=true (CI installs all)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
 
 
 def require_browser():
     """Playwright's sync API, or skip (fail when CI=true) without Chromium."""
-    missing = None
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing = "playwright is not installed (pip install -r requirements-dev.txt)"
-    if missing is None and not CHROMIUM.is_file():
-        missing = INSTALL_HINT
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {missing}")
-        pytest.skip(missing)
+        missing("playwright is not installed (pip install -r requirements-dev.txt)")
+    if not CHROMIUM.is_file():
+        missing(INSTALL_HINT)
     return sync_playwright
+
+
+def require_axe() -> Path:
+    """axe-core's script, or skip (fail when CI=true) without it."""
+    if not AXE.is_file():
+        missing(f"axe-core is not at {AXE}: run `npm ci --prefix tests/js`")
+    return AXE
 
 
 def build_book() -> Path:
@@ -97,6 +116,59 @@ def serve(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# The book's own toc; CNNBOOK_TOC names another one, for a book built with --toc.
+TOC = Path(os.environ.get("CNNBOOK_TOC", REPO / "_toc.yml"))
+
+
+def toc_pages() -> list[str]:
+    """HTML paths of the root and every file in the table of contents."""
+    toc = yaml.safe_load(TOC.read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [f"{Path(f).with_suffix('')}.html" for f in files]
+
+
+def artifact_name(path: str) -> str:
+    """A file name for what a test keeps of a page: book/x.html -> book__x."""
+    return path.removesuffix(".html").replace("/", "__")
+
+
+PAGE_TIMEOUT_MS = 20_000
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# What a reader types into: the controls of the live widgets on a page.
+WIDGET_CONTROLS = ".widget-subarea :is(input, select, textarea)"
+# Every saved widget view has been drawn into the widget-subarea before it.
+WIDGETS_DRAWN = """() => [...document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]')]
+      .every((tag) => {
+        const area = tag.previousElementSibling;
+        return area && area.classList.contains('widget-subarea')
+          && area.childElementCount > 0;
+      })"""
+
+
+def open_book_page(site, path: str, viewport: dict = DESKTOP, **context):
+    """Load a page of the book in a fresh context; wait for its widgets.
+    Returns (page, log); close with ``page.context.close()``."""
+    base, browser = site
+    page = browser.new_context(viewport=viewport, **context).new_page()
+    log = watch(page)
+    page.goto(base + path, wait_until="load")
+    page.wait_for_function(WIDGETS_DRAWN, timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    return page, log
 
 
 def launch(playwright):
@@ -227,3 +299,45 @@ def watch(page) -> PageLog:
 
     page.on("requestfinished", finished)
     return log
+
+
+# ------------------------------------------------------------ using a calculator
+def widget_controls(page):
+    """The enabled text, number and range inputs of every live widget on the
+    page, as (widget index, locator) pairs, in page order."""
+    areas = page.locator(".widget-subarea")
+    found = []
+    for index in range(areas.count()):
+        inputs = areas.nth(index).locator(
+            'input:is([type="text"], [type="number"], [type="range"]):not([disabled])'
+        )
+        found += [(index, inputs.nth(i)) for i in range(inputs.count())]
+    return found
+
+
+def widget_text(page, index: int) -> str:
+    """What a widget shows (labels, results, messages; not its input values)."""
+    return page.locator(".widget-subarea").nth(index).inner_text()
+
+
+def another_value(kind: str, value: str) -> str:
+    """A different value to type into a box holding ``value``."""
+    if not value.strip():
+        return "1"
+    if kind == "number":
+        return str(int(float(value)) + 1)
+    try:
+        return repr(float(value) * 2)
+    except ValueError:
+        return "1"
+
+
+def wait_for_change(page, index: int, before: str) -> str:
+    """The widget's text once it differs from ``before`` (fails after 5 s)."""
+    page.wait_for_function(
+        "([i, before]) => document.querySelectorAll('.widget-subarea')[i]"
+        ".innerText !== before",
+        arg=[index, before],
+        timeout=5_000,
+    )
+    return widget_text(page, index)

@@ -2,13 +2,15 @@
 
     python -m cnnbook.authoring execute book/*.ipynb
     python -m cnnbook.authoring solutions notebooks/*.ipynb \
-        [--exercises DIR] [--solutions DIR] [--timeout SECONDS]
+        [--exercises DIR] [--solutions DIR] [--timeout SECONDS] [--ref REF]
     python -m cnnbook.authoring toc-without-solutions _toc.yml OUTPUT
+    python -m cnnbook.authoring colab-cell book/*.ipynb [--ref REF]
 """
 
 import argparse
 import sys
 
+from cnnbook.authoring import colab
 from cnnbook.authoring.execute import (
     DEFAULT_TIMEOUT,
     NotebookExecutionError,
@@ -16,6 +18,15 @@ from cnnbook.authoring.execute import (
 )
 from cnnbook.authoring.exercises import generate_files
 from cnnbook.authoring.toc import write_public_toc
+
+
+def _add_ref_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ref",
+        default=None,
+        help="git branch or tag the Colab install cell installs cnnbook from "
+        "(default: repository.branch in _config.yml)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,12 +70,20 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_TIMEOUT,
         help="seconds allowed per cell (default %(default)s)",
     )
+    _add_ref_argument(gen)
     toc = commands.add_parser(
         "toc-without-solutions",
         help="write a copy of the table of contents without the Solutions part",
     )
     toc.add_argument("source", help="the book's _toc.yml")
     toc.add_argument("output", help="where to write the derived toc")
+    cell = commands.add_parser(
+        "colab-cell",
+        help="insert or update the Colab install cell (the first code cell) in "
+        "notebooks, in place",
+    )
+    cell.add_argument("paths", nargs="+", help=".ipynb files (book/*.ipynb)")
+    _add_ref_argument(cell)
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -75,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
                 exercises_dir=args.exercises,
                 solutions_dir=args.solutions,
                 timeout=args.timeout,
+                colab_ref=args.ref,
             )
+        elif args.command == "colab-cell":
+            colab.update_files(args.paths, ref=args.ref)
         elif args.command == "toc-without-solutions":
             write_public_toc(args.source, args.output)
     except (NotebookExecutionError, ValueError) as err:

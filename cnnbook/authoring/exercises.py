@@ -31,8 +31,10 @@ The instructor writes ``notebooks/NN_slug.ipynb``. Conventions (nbgrader's marke
 Outputs: ``exercises/NN_slug.ipynb`` (stubs, outputs and execution counts
 cleared) and ``solutions/NN_slug.ipynb`` (the source with the marker lines
 removed, executed by :func:`cnnbook.authoring.execute.execute_notebook`, outputs
-stored). Cell ids, cell metadata and everything outside the blocks are kept, so
-the two files line up cell by cell with the source. Files are rewritten only
+stored). Both start with the Colab install cell of
+:mod:`cnnbook.authoring.colab` as their first code cell; otherwise cell ids,
+cell metadata and everything outside the blocks are kept, so the two files
+line up cell by cell with the source. Files are rewritten only
 when their content changes; the source folder is never written.
 """
 
@@ -50,6 +52,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnnbook.authoring import colab
 from cnnbook.authoring.execute import (
     DEFAULT_TIMEOUT,
     KERNELSPEC,
@@ -363,13 +366,16 @@ def generate_files(
     execute: bool = True,
     timeout: int = DEFAULT_TIMEOUT,
     log: Callable[..., None] | None = print,
+    colab_ref: str | None = None,
 ) -> list[GenerationResult]:
     """Write ``exercises_dir/NAME`` and ``solutions_dir/NAME`` for every source.
 
     Defaults: ``exercises/`` and ``solutions/`` beside the sources' folder. Every
     source is split (and its markers checked) before anything is written or
     executed. ``execute=False`` writes the solutions unexecuted (no outputs):
-    the tests use it to compare sources without running kernels.
+    the tests use it to compare sources without running kernels. Both
+    notebooks get the Colab install cell, installing cnnbook at ``colab_ref``
+    (default: the branch in ``_config.yml``).
     """
     paths = _check_paths(paths)
     exercises, solutions = _output_dirs(
@@ -377,8 +383,12 @@ def generate_files(
         Path(exercises_dir) if exercises_dir is not None else None,
         Path(solutions_dir) if solutions_dir is not None else None,
     )
+    install = colab.install_cell(ref=colab_ref)
     split = [
-        split_notebook(nbformat.read(path, as_version=4), label=str(path))
+        tuple(
+            colab.with_install_cell(nb, install)
+            for nb in split_notebook(nbformat.read(path, as_version=4), str(path))
+        )
         for path in paths
     ]
     results = []

@@ -10,9 +10,10 @@ name, version, source, licence, size and the SHA-384 integrity of every file.
     python -m cnnbook.authoring.vendor            # re-vendor everything
     python -m cnnbook.authoring.vendor --check    # only compare hashes on disk
 
-After re-vendoring, copy the printed integrity strings of the files named in
-`_config.yml` (`nb_ipywidgets_js`, `mathjax_options`) into it;
-`tests/test_browser.py` fails when they differ from what is served.
+After re-vendoring, copy the printed integrity string of the file named in
+`_config.yml` (`nb_ipywidgets_js`) into it; `tests/book/test_browser.py` fails
+when they differ from what is served. Math needs no script: the build
+typesets it as MathML (`cnnbook/authoring/sphinx_mathml.py`).
 """
 
 from __future__ import annotations
@@ -78,19 +79,6 @@ PACKAGES = (
         ("dist/index.js",),
         note="AMD build, the front end of the Python anywidget 0.11.0 pin; "
         "loaded by the html-manager fallback only.",
-    ),
-    Package(
-        "mathjax",
-        "3.2.2",
-        "mathjax",
-        "Apache-2.0",
-        (
-            "es5/tex-chtml.js",
-            "es5/output/chtml/fonts/woff-v2/",
-            "es5/input/tex/extensions/",
-        ),
-        note="TeX input, CommonHTML output with its woff2 fonts served "
-        "locally; TeX extensions for autoload.",
     ),
 )
 

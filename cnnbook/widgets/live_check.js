@@ -368,12 +368,16 @@ const COLOURS = { correct: "#2da44e", incorrect: "#cf222e", unanswered: "#8c959f
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "cnnbook-live-check";
-  const question = document.createElement("p");
+  // The question is the answer box's label (screen readers say it on focus).
+  const question = document.createElement("label");
   question.className = "cnnbook-question";
+  question.style.cssText = "display:block;margin:0.5em 0";
   question.textContent = model.get("question");
   const input = document.createElement("input");
   input.type = "text";
   input.name = "answer";
+  input.id = `cnnbook-answer-${Math.random().toString(36).slice(2, 10)}`;
+  question.htmlFor = input.id;
   input.placeholder = model.get("spec").kind === "quantity"
     ? `e.g. 3.5 ${model.get("spec").unit}` : "e.g. 1,234";
   input.value = model.get("answer") || "";

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_cell
 
+from cnnbook.authoring import colab
 from cnnbook.authoring.__main__ import main
 from cnnbook.authoring.exercises import (
     MODEL_ANSWER_STUB,
@@ -201,10 +202,13 @@ def test_generation_writes_both_notebooks_and_is_idempotent(course):
 
     exercise = nbformat.read(exercises / source.name, as_version=4)
     solution = nbformat.read(solutions / source.name, as_version=4)
-    assert exercise.cells[1].source == "answer = ...  # YOUR ANSWER HERE"
+    # Both start with the Colab install cell (tests/authoring/test_colab.py).
+    assert exercise.cells[1].id == solution.cells[1].id == colab.CELL_ID
+    assert exercise.cells[2].source == "answer = ...  # YOUR ANSWER HERE"
     assert MODEL_ANSWER_STUB in exercise.cells[0].source
     assert all(not c.get("outputs") for c in exercise.cells)
-    assert solution.cells[2].outputs[0]["text"] == "42\n"
+    assert solution.cells[1].outputs == []  # not in Colab: nothing printed
+    assert solution.cells[3].outputs[0]["text"] == "42\n"
     assert "Forty-two." in solution.cells[0].source
     assert B not in solution.cells[0].source
 
