@@ -361,7 +361,7 @@ def training_timeline(
         grads += node.params * bpv
         moments.append(
             Moment(
-                f"{node.name}: parameter gradient" if node.params else node.name,
+                f"{node.name}: weight gradient" if node.params else node.name,
                 "backward",
                 params,
                 grads,
@@ -376,7 +376,7 @@ def training_timeline(
             below = size[names[i]]
             moments.append(
                 Moment(
-                    f"{node.name}: gradient for the layer below",
+                    f"{node.name}: input gradient",
                     "backward",
                     params,
                     grads,

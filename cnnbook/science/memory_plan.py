@@ -61,6 +61,7 @@ __all__ = [
     "checkpointed_values",
     "autodiff_values",
     "largest_batch",
+    "largest_pipeline_batch",
     "pipeline_memory",
     "resnet_graph",
     "resnet_report",
@@ -369,30 +370,33 @@ def pipeline_memory(
     batch_size = positive_int("batch_size", batch_size)
     stages = positive_int("stages", stages)
     p, slots = _precision(precision), _optimizer(optimizer)
-    nodes, sizes = graph.nodes, graph.sizes()
-    cuts = _single_tensor_cuts(graph)
+    cuts, received = _pipeline_cuts(graph)
     if stages > len(cuts) - 1:
         raise ValueError(
             f"stages must be between 1 and {len(cuts) - 1} for this network, "
             f"got {stages}"
         )
+    params = [0]
+    values = [0]
+    for node in graph.nodes:
+        params.append(params[-1] + node.params)
+        values.append(values[-1] + node.values)
 
     def stage(start: int, stop: int) -> StepMemory:
-        params = sum(node.params for node in nodes[start:stop])
-        received = _crossing(graph, start) if start else list(graph.inputs)
+        n = params[stop] - params[start]
         bytes_in = p.input_bytes if start == 0 else p.activation_bytes
         return StepMemory(
             batch_size=batch_size,
             micro_batch=batch_size,
             precision=p.name,
             optimizer=optimizer,
-            parameters=params * p.parameter_bytes,
-            gradients=params * p.parameter_bytes,
-            optimizer_state=slots * params * p.parameter_bytes,
+            parameters=n * p.parameter_bytes,
+            gradients=n * p.parameter_bytes,
+            optimizer_state=slots * n * p.parameter_bytes,
             gradient_accumulator=0,
-            inputs=batch_size * sum(sizes[key] for key in received) * bytes_in,
+            inputs=batch_size * received[start] * bytes_in,
             activations=batch_size
-            * sum(node.values for node in nodes[start:stop])
+            * (values[stop] - values[start])
             * p.activation_bytes,
         )
 
@@ -412,17 +416,24 @@ def pipeline_memory(
     return [stage(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def _crossing(graph: backprop_memory.Graph, cut: int) -> list[str]:
-    """Tensors written before node ``cut`` and read by it or a later node."""
-    written = set(graph.inputs) | {node.output for node in graph.nodes[:cut]}
-    read_later = {key for node in graph.nodes[cut:] for key in node.inputs}
-    return sorted(written & read_later)
-
-
-def _single_tensor_cuts(graph: backprop_memory.Graph) -> list[int]:
-    """Node indices where a pipeline may cut (one tensor crosses), 0 and n included."""
-    n = len(graph.nodes)
-    return [0] + [c for c in range(1, n) if len(_crossing(graph, c)) == 1] + [n]
+def _pipeline_cuts(graph: backprop_memory.Graph) -> tuple[list[int], dict[int, int]]:
+    """Node indices where a pipeline may cut (exactly one tensor crosses), 0 and
+    n included, and the values per instance a stage starting there receives."""
+    sizes = graph.sizes()
+    last_read = {}
+    for i, node in enumerate(graph.nodes):
+        for key in node.inputs:
+            last_read[key] = i
+    alive = dict.fromkeys(graph.inputs)  # written so far and read later
+    cuts, received = [0], {0: sum(graph.inputs.values())}
+    for cut, node in enumerate(graph.nodes[:-1], start=1):
+        alive[node.output] = None
+        alive = {k: None for k in alive if last_read.get(k, -1) >= cut}
+        if len(alive) == 1:
+            cuts.append(cut)
+            received[cut] = sizes[next(iter(alive))]
+    cuts.append(len(graph.nodes))
+    return cuts, received
 
 
 def largest_batch(
@@ -435,6 +446,32 @@ def largest_batch(
     """The largest batch whose :func:`step_memory` total fits in
     ``memory_bytes - reserve_bytes``; 0 if not even one image fits. ``setup``
     takes :func:`step_memory`'s keyword arguments. Searched up to ``limit``."""
+    budget = _budget(memory_bytes, reserve_bytes)
+    limit = positive_int("limit", limit)
+    return _largest(lambda b: step_memory(report, b, **setup).total <= budget, limit)
+
+
+def largest_pipeline_batch(
+    graph: backprop_memory.Graph,
+    memory_bytes: float,
+    reserve_bytes: float = 0,
+    stages: int = 2,
+    limit: int = 1_000_000,
+    **setup,
+) -> int:
+    """As :func:`largest_batch`, for :func:`pipeline_memory`: the largest batch
+    whose busiest device fits (``setup``: precision, optimizer)."""
+    budget = _budget(memory_bytes, reserve_bytes)
+    limit = positive_int("limit", limit)
+
+    def fits(batch: int) -> bool:
+        busiest = max(s.total for s in pipeline_memory(graph, batch, stages, **setup))
+        return busiest <= budget
+
+    return _largest(fits, limit)
+
+
+def _budget(memory_bytes: object, reserve_bytes: object) -> float:
     for arg, value in (
         ("memory_bytes", memory_bytes),
         ("reserve_bytes", reserve_bytes),
@@ -446,18 +483,18 @@ def largest_batch(
             or value < 0
         ):
             raise ValueError(f"{arg} must be a non-negative number, got {value!r}")
-    limit = positive_int("limit", limit)
-    budget = memory_bytes - reserve_bytes
+    return memory_bytes - reserve_bytes
 
-    def fits(batch: int) -> bool:
-        return step_memory(report, batch, **setup).total <= budget
 
+def _largest(fits, limit: int) -> int:
+    """The largest batch in 1..limit for which ``fits`` holds (0 if none);
+    memory grows with the batch, so bisect."""
     if not fits(1):
         return 0
     low, high = 1, limit
     if fits(high):
         return high
-    while high - low > 1:  # fits(low) and not fits(high); total grows with batch
+    while high - low > 1:  # fits(low) and not fits(high)
         middle = (low + high) // 2
         low, high = (middle, high) if fits(middle) else (low, middle)
     return low

@@ -74,7 +74,7 @@ def test_training_timeline_of_the_seed_network():
     assert by_label["loss"].total == training_bound + 50 * 4 * A3
     assert bm.peak(moments) is by_label["loss"]
     # backward: conv2d_1's input gradient is the size of conv2d's output
-    below = by_label["conv2d_1: gradient for the layer below"]
+    below = by_label["conv2d_1: input gradient"]
     assert below.stored == 50 * 4 * A0
     assert below.working == 50 * 4 * (A2 + A1)
     last = moments[-1]

@@ -203,6 +203,13 @@ def test_pipeline_stages_cut_between_blocks_and_share_the_memory(resnet50):
     assert all(s.inputs > 0 for s in four)
     with pytest.raises(ValueError, match="stages must be between 1 and"):
         mp.pipeline_memory(graph, 64, 500)
+    gb = 10**9
+    b = mp.largest_pipeline_batch(graph, 16 * gb, stages=4)
+    assert max(s.total for s in mp.pipeline_memory(graph, b, 4)) <= 16 * gb
+    assert max(s.total for s in mp.pipeline_memory(graph, b + 1, 4)) > 16 * gb
+    assert mp.largest_pipeline_batch(graph, 16 * gb, stages=1) == mp.largest_batch(
+        resnet50, 16 * gb
+    )
 
 
 @pytest.mark.parametrize(
