@@ -86,7 +86,9 @@ def timeline(
     fig, ax = plt.subplots(figsize=(7, 4.2))
     positions = range(len(labels))
     highest = 0.0
-    for (name, values), colour in zip(series.items(), PALETTE, strict=False):
+    for number, ((name, values), colour) in enumerate(
+        zip(series.items(), PALETTE, strict=False)
+    ):
         points = [
             (x, v / scale)
             for x, v in zip(positions, values, strict=True)
@@ -96,11 +98,11 @@ def timeline(
         ax.step(xs, ys, where="mid", color=colour, label=name, marker="o", markersize=3)
         top = max(points, key=lambda point: point[1])
         highest = max(highest, top[1])
-        ax.annotate(
+        ax.annotate(  # the first series' peak above its line, the others' below
             f"{top[1]:,.0f}",
             top,
             textcoords="offset points",
-            xytext=(0, 5),
+            xytext=(0, 5) if number == 0 else (0, -12),
             ha="center",
             fontsize="small",
             color=colour,
