@@ -17,6 +17,17 @@ Memory of one training step, per device, is counted as:
   gradient checkpointing only the outputs at segment boundaries plus one
   segment's outputs (recomputed during the backward pass).
 
+"Every layer's output" is the naive count, an upper bound for a framework
+that frees what no gradient reads: :func:`autodiff_values` counts what
+TensorFlow's gradients read (:mod:`cnnbook.science.backprop_memory`), and
+``step_memory(..., activation_values=...)`` uses it instead.
+
+Remedies beyond one device's batch: ``devices`` (data parallelism: every device
+a full copy), ``split_maps`` (model parallelism as AlexNet across two GPUs:
+every layer's filters and maps split across devices), :func:`pipeline_memory`
+(pipeline parallelism: consecutive layers on consecutive devices), and
+``offload`` (optimizer state or stored activations kept in host memory).
+
 Not counted: framework workspace (convolution algorithms, temporary gradients),
 the CUDA context and allocator fragmentation; reserve memory for them.
 
@@ -35,18 +46,24 @@ from dataclasses import dataclass
 
 from cnnbook import calc
 from cnnbook.papers import RESNET_STAGES
+from cnnbook.science import backprop_memory
 from cnnbook.validate import positive_int
 
 __all__ = [
     "GPU_SIZES_GB",
     "PRECISIONS",
     "BOTTLENECK_DEPTHS",
+    "OFFLOADS",
     "Precision",
     "StepMemory",
     "best_segments",
     "checkpoint_extra_macs",
     "checkpointed_values",
+    "autodiff_values",
     "largest_batch",
+    "largest_pipeline_batch",
+    "pipeline_memory",
+    "resnet_graph",
     "resnet_report",
     "segment_bounds",
     "sqrt_segments",
@@ -92,6 +109,9 @@ PRECISIONS = {
 }
 """Precision settings by name; ``mixed_*`` are Keras' dtype policies."""
 
+OFFLOADS = ("optimizer_state", "activations")
+"""What ``step_memory(..., offload=...)`` can keep in host memory instead."""
+
 _PARTS = (
     "parameters",
     "gradients",
@@ -116,6 +136,7 @@ class StepMemory:
     gradient_accumulator: int
     inputs: int
     activations: int
+    host: int = 0  # bytes kept in host memory instead (offloading); not in total
 
     @property
     def total(self) -> int:
@@ -231,6 +252,9 @@ def step_memory(
     checkpointing: bool = False,
     accumulation_steps: int = 1,
     devices: int = 1,
+    activation_values: int | None = None,
+    split_maps: int = 1,
+    offload: Sequence[str] = (),
 ) -> StepMemory:
     """Memory one device needs for one training step on ``batch_size`` images.
 
@@ -240,6 +264,17 @@ def step_memory(
     the parameters, gradients and optimizer state (``tf.distribute.
     MirroredStrategy``). Micro-batches are rounded up to whole images.
     ``checkpointing`` uses the square-root rule (:func:`sqrt_segments`).
+
+    ``activation_values`` replaces the naive per-image count (every layer's
+    output) by another, e.g. :func:`autodiff_values`. ``split_maps`` splits
+    every layer's filters and maps across that many devices (model
+    parallelism, as AlexNet across two GPUs): each holds that share of the
+    parameters, gradients, optimizer state and activations, and the whole
+    input. ``offload`` moves ``"optimizer_state"`` and/or ``"activations"`` to
+    host memory (``host``): the optimizer then updates on the CPU; stored
+    activations leave after the forward pass and return for the backward
+    pass, so the device keeps only a window of twice the largest set of
+    tensors one layer needs while it runs (one layer at work, one in transit).
     """
     report = _report(report)
     batch_size = positive_int("batch_size", batch_size)
@@ -249,14 +284,28 @@ def step_memory(
         raise ValueError(f"checkpointing must be True or False, got {checkpointing!r}")
     steps = positive_int("accumulation_steps", accumulation_steps)
     devices = positive_int("devices", devices)
+    split = positive_int("split_maps", split_maps)
+    offload = _offload(offload)
     micro = -(-batch_size // (devices * steps))
     values = [layer.output_elements for layer in report.layers]
-    kept = (
-        checkpointed_values(values, sqrt_segments(len(values)))
-        if checkpointing
-        else sum(values)
-    )
-    params = report.params
+    if activation_values is not None:
+        if checkpointing:
+            raise ValueError("activation_values cannot be combined with checkpointing")
+        kept = _non_negative("activation_values", activation_values)
+    elif checkpointing:
+        kept = checkpointed_values(values, sqrt_segments(len(values)))
+    else:
+        kept = sum(values)
+    params = -(-report.params // split)
+    state = slots * params * p.parameter_bytes
+    activations = micro * -(-kept // split) * p.activation_bytes
+    host = 0
+    if "optimizer_state" in offload:
+        host, state = host + state, 0
+    if "activations" in offload:
+        window = micro * 2 * -(-report.peak_live_elements // split)
+        on_device = min(activations, window * p.activation_bytes)
+        host, activations = host + activations - on_device, on_device
     return StepMemory(
         batch_size=batch_size,
         micro_batch=micro,
@@ -264,11 +313,127 @@ def step_memory(
         optimizer=optimizer,
         parameters=params * p.parameter_bytes,
         gradients=params * p.parameter_bytes,
-        optimizer_state=slots * params * p.parameter_bytes,
+        optimizer_state=state,
         gradient_accumulator=params * 4 if steps > 1 else 0,
         inputs=micro * _input_values(report) * p.input_bytes,
-        activations=micro * kept * p.activation_bytes,
+        activations=activations,
+        host=host,
     )
+
+
+def _offload(value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, (tuple, list, set, frozenset)) or any(
+        v not in OFFLOADS for v in value
+    ):
+        raise ValueError(
+            f"offload must be a sequence of {list(OFFLOADS)} (or empty), got {value!r}"
+        )
+    return frozenset(value)
+
+
+def _non_negative(arg: str, value: object) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{arg} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def autodiff_values(graph: backprop_memory.Graph) -> int:
+    """Values per image the gradients read from the forward pass, graph inputs
+    excluded (``step_memory`` counts the input batch apart): what a framework
+    that frees everything else must keep (:mod:`backprop_memory`)."""
+    kept = backprop_memory.kept_for_backward(graph)
+    return sum(v for key, v in kept.items() if key not in graph.inputs)
+
+
+def pipeline_memory(
+    graph: backprop_memory.Graph,
+    batch_size: int,
+    stages: int,
+    precision: str = "float32",
+    optimizer: str = "adam",
+) -> list[StepMemory]:
+    """Memory of each device when consecutive layers run on consecutive devices
+    (pipeline parallelism, GPipe-style, no recomputation).
+
+    The layers are cut only where a single tensor passes from one device to
+    the next (between residual blocks, not inside one), at the cuts that make
+    the busiest device's memory smallest. Each device holds its layers'
+    parameters, gradients and optimizer state, the tensor it receives and
+    every output of its layers for all ``batch_size`` images (split into
+    micro-batches that flow through the pipeline, the activations of all of
+    them are kept until their backward pass).
+    """
+    if not isinstance(graph, backprop_memory.Graph):
+        raise ValueError(f"graph must be a backprop_memory.Graph, got {graph!r}")
+    batch_size = positive_int("batch_size", batch_size)
+    stages = positive_int("stages", stages)
+    p, slots = _precision(precision), _optimizer(optimizer)
+    cuts, received = _pipeline_cuts(graph)
+    if stages > len(cuts) - 1:
+        raise ValueError(
+            f"stages must be between 1 and {len(cuts) - 1} for this network, "
+            f"got {stages}"
+        )
+    params = [0]
+    values = [0]
+    for node in graph.nodes:
+        params.append(params[-1] + node.params)
+        values.append(values[-1] + node.values)
+
+    def stage(start: int, stop: int) -> StepMemory:
+        n = params[stop] - params[start]
+        bytes_in = p.input_bytes if start == 0 else p.activation_bytes
+        return StepMemory(
+            batch_size=batch_size,
+            micro_batch=batch_size,
+            precision=p.name,
+            optimizer=optimizer,
+            parameters=n * p.parameter_bytes,
+            gradients=n * p.parameter_bytes,
+            optimizer_state=slots * n * p.parameter_bytes,
+            gradient_accumulator=0,
+            inputs=batch_size * received[start] * bytes_in,
+            activations=batch_size
+            * (values[stop] - values[start])
+            * p.activation_bytes,
+        )
+
+    # best[k][j]: (busiest total, cut list) for nodes[:cuts[j]] on k devices
+    best = {
+        (1, j): (stage(0, cuts[j]).total, [0, cuts[j]]) for j in range(1, len(cuts))
+    }
+    for k in range(2, stages + 1):
+        for j in range(k, len(cuts)):
+            options = []
+            for i in range(k - 1, j):
+                worst, bounds = best[(k - 1, i)]
+                last = stage(cuts[i], cuts[j]).total
+                options.append((max(worst, last), bounds + [cuts[j]]))
+            best[(k, j)] = min(options, key=lambda option: option[0])
+    bounds = best[(stages, len(cuts) - 1)][1]
+    return [stage(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _pipeline_cuts(graph: backprop_memory.Graph) -> tuple[list[int], dict[int, int]]:
+    """Node indices where a pipeline may cut (exactly one tensor crosses), 0 and
+    n included, and the values per instance a stage starting there receives."""
+    sizes = graph.sizes()
+    last_read = {}
+    for i, node in enumerate(graph.nodes):
+        for key in node.inputs:
+            last_read[key] = i
+    alive = dict.fromkeys(graph.inputs)  # written so far and read later
+    cuts, received = [0], {0: sum(graph.inputs.values())}
+    for cut, node in enumerate(graph.nodes[:-1], start=1):
+        alive[node.output] = None
+        alive = {k: None for k in alive if last_read.get(k, -1) >= cut}
+        if len(alive) == 1:
+            cuts.append(cut)
+            received[cut] = sizes[next(iter(alive))]
+    cuts.append(len(graph.nodes))
+    return cuts, received
 
 
 def largest_batch(
@@ -281,6 +446,32 @@ def largest_batch(
     """The largest batch whose :func:`step_memory` total fits in
     ``memory_bytes - reserve_bytes``; 0 if not even one image fits. ``setup``
     takes :func:`step_memory`'s keyword arguments. Searched up to ``limit``."""
+    budget = _budget(memory_bytes, reserve_bytes)
+    limit = positive_int("limit", limit)
+    return _largest(lambda b: step_memory(report, b, **setup).total <= budget, limit)
+
+
+def largest_pipeline_batch(
+    graph: backprop_memory.Graph,
+    memory_bytes: float,
+    reserve_bytes: float = 0,
+    stages: int = 2,
+    limit: int = 1_000_000,
+    **setup,
+) -> int:
+    """As :func:`largest_batch`, for :func:`pipeline_memory`: the largest batch
+    whose busiest device fits (``setup``: precision, optimizer)."""
+    budget = _budget(memory_bytes, reserve_bytes)
+    limit = positive_int("limit", limit)
+
+    def fits(batch: int) -> bool:
+        busiest = max(s.total for s in pipeline_memory(graph, batch, stages, **setup))
+        return busiest <= budget
+
+    return _largest(fits, limit)
+
+
+def _budget(memory_bytes: object, reserve_bytes: object) -> float:
     for arg, value in (
         ("memory_bytes", memory_bytes),
         ("reserve_bytes", reserve_bytes),
@@ -292,18 +483,18 @@ def largest_batch(
             or value < 0
         ):
             raise ValueError(f"{arg} must be a non-negative number, got {value!r}")
-    limit = positive_int("limit", limit)
-    budget = memory_bytes - reserve_bytes
+    return memory_bytes - reserve_bytes
 
-    def fits(batch: int) -> bool:
-        return step_memory(report, batch, **setup).total <= budget
 
+def _largest(fits, limit: int) -> int:
+    """The largest batch in 1..limit for which ``fits`` holds (0 if none);
+    memory grows with the batch, so bisect."""
     if not fits(1):
         return 0
     low, high = 1, limit
     if fits(high):
         return high
-    while high - low > 1:  # fits(low) and not fits(high); total grows with batch
+    while high - low > 1:  # fits(low) and not fits(high)
         middle = (low + high) // 2
         low, high = (middle, high) if fits(middle) else (low, middle)
     return low
@@ -325,6 +516,28 @@ def resnet_report(
     stage's filters, rounded), ``stage1_stride`` (2 downsamples once more at
     the start of the first stage, as the later stages do).
     """
+    graph = _resnet(depth, input_size, width, stage1_stride, classes)
+    return calc.report_from_graph(
+        {graph.input: graph.shapes[graph.input]}, graph.steps, batch_size, dtype
+    )
+
+
+def resnet_graph(
+    depth: int = 50,
+    input_size: int = 224,
+    width: float = 1.0,
+    stage1_stride: int = 1,
+    classes: int = 1000,
+) -> backprop_memory.Graph:
+    """The network of :func:`resnet_report` as a :class:`backprop_memory.Graph`,
+    with what each layer's gradient reads (for :func:`kept_values`)."""
+    graph = _resnet(depth, input_size, width, stage1_stride, classes)
+    return backprop_memory.Graph(
+        {graph.input: math.prod(graph.shapes[graph.input])}, tuple(graph.nodes)
+    )
+
+
+def _resnet(depth, input_size, width, stage1_stride, classes) -> _Graph:
     if depth not in BOTTLENECK_DEPTHS:
         raise ValueError(
             f"depth must be one of {list(BOTTLENECK_DEPTHS)}, got {depth!r}"
@@ -358,9 +571,7 @@ def resnet_report(
             )
     x = graph.add(calc.GlobalAveragePooling2D(), x, "avg_pool")
     graph.add(calc.Dense(classes, activation="softmax"), x, "predictions")
-    return calc.report_from_graph(
-        {graph.input: graph.shapes[graph.input]}, graph.steps, batch_size, dtype
-    )
+    return graph
 
 
 def _bottleneck(graph, x, filters, stride, conv_shortcut, name):
@@ -390,6 +601,7 @@ class _Graph:
         self.input = "input"
         self.shapes = {self.input: tuple(input_shape)}
         self.steps: list[calc.GraphStep] = []
+        self.nodes: list[backprop_memory.Node] = []
 
     def add(self, spec: calc.Layer, source: str, name: str) -> str:
         shape = self.shapes[source]
@@ -410,6 +622,9 @@ class _Graph:
                 name,
             )
         )
+        self._node(
+            name, type(spec).__name__, (source,), backprop_memory.backward_reads(spec)
+        )
         return name
 
     def add_merge(self, kind: str, sources: tuple[str, ...], name: str) -> str:
@@ -418,4 +633,19 @@ class _Graph:
         self.steps.append(
             calc.GraphStep(name, kind, shapes, shapes[0], 0, 0, sources, name)
         )
+        self._node(name, kind, sources, backprop_memory.backward_reads(kind))
         return name
+
+    def _node(self, name, kind, sources, reads) -> None:
+        step = self.steps[-1]
+        self.nodes.append(
+            backprop_memory.Node(
+                name,
+                kind,
+                sources,
+                name,
+                math.prod(step.output_shape),
+                step.params,
+                reads,
+            )
+        )

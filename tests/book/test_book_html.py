@@ -96,6 +96,13 @@ def chapter_2_figures() -> dict[str, object]:
         "train_mb": fifty.training_bytes / 1e6,
         "train_mib": fifty.training_bytes / 2**20,
         "no_bias_params": one.params - sum(layer.filters for layer in layers),
+        "mib_over_mb_pct": 4.8576,  # 2**20 / 10**6 = 1.048576
+        "mb_under_mib_pct": (1 - 10**6 / 2**20) * 100,
+        # the student's path: 37.5 columns, the input and every map summed
+        "student_predict_bytes": 14_833_600,
+        "student_train_bytes": 564_613_600,
+        "student_train_mib": 564_613_600 / 2**20,
+        "student_train_mb": 564.6136,
     }
     for number, line in enumerate(one.layers, start=1):
         figures[f"params_{number}"] = line.params

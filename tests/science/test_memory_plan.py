@@ -7,6 +7,7 @@ import keras  # conftest has quieted TensorFlow before this import
 import pytest
 
 from cnnbook.referee.keras_bridge import analyze_keras
+from cnnbook.science import backprop_memory as bm
 from cnnbook.science import memory_plan as mp
 
 
@@ -140,6 +141,77 @@ def test_largest_batch_is_the_boundary(resnet50):
     assert mp.largest_batch(resnet50, 16 * gb) == expected
 
 
+def test_resnet_graph_matches_its_report():
+    graph = mp.resnet_graph(50)
+    report = mp.resnet_report(50)
+    assert [n.name for n in graph.nodes] == [x.name for x in report.layers]
+    assert graph.every_output == sum(x.output_elements for x in report.layers)
+    assert sum(n.params for n in graph.nodes) == report.params
+
+
+def test_autodiff_keeps_conv_relu_and_pooling_tensors_not_add_or_bn(resnet50):
+    graph = mp.resnet_graph(50)
+    kept = bm.kept_for_backward(graph)
+    kinds = {n.name: n.kind for n in graph.nodes}
+    by_kind = {}
+    for name in kept:
+        by_kind[kinds[name]] = by_kind.get(kinds[name], 0) + 1
+    # every conv output (read by batch norm) and every ReLU output are kept,
+    # no Add and no batch-norm output; two paddings, the max pool, the head
+    assert by_kind == {
+        "Conv2D": 53,
+        "Activation": 49,
+        "ZeroPadding2D": 2,
+        "MaxPooling2D": 1,
+        "GlobalAveragePooling2D": 1,
+        "Dense": 1,
+    }
+    conv = sum(x.output_elements for x in resnet50.layers if x.kind == "Conv2D")
+    relu = sum(x.output_elements for x in resnet50.layers if x.kind == "Activation")
+    assert conv + relu < mp.autodiff_values(graph) < 0.6 * graph.every_output
+    step = mp.step_memory(resnet50, 8, activation_values=mp.autodiff_values(graph))
+    assert step.activations == 8 * 4 * mp.autodiff_values(graph)
+
+
+def test_split_maps_offload_and_bfloat16(resnet50):
+    whole = mp.step_memory(resnet50, 64)
+    split = mp.step_memory(resnet50, 64, split_maps=2)
+    assert split.parameters * 2 == whole.parameters
+    assert split.activations * 2 == whole.activations
+    assert split.inputs == whole.inputs  # every device sees the whole input
+    state = mp.step_memory(resnet50, 64, offload="optimizer_state")
+    assert state.optimizer_state == 0 and state.host == whole.optimizer_state
+    acts = mp.step_memory(resnet50, 64, offload=["activations"])
+    window = 64 * 2 * resnet50.peak_live_elements * 4
+    assert acts.activations == window
+    assert acts.host == whole.activations - window
+    assert acts.total + acts.host == whole.total
+    bf16 = mp.step_memory(resnet50, 64, precision="mixed_bfloat16")
+    assert bf16.total == mp.step_memory(resnet50, 64, precision="mixed_float16").total
+
+
+def test_pipeline_stages_cut_between_blocks_and_share_the_memory(resnet50):
+    graph = mp.resnet_graph(50)
+    whole = mp.step_memory(resnet50, 64)
+    (one,) = mp.pipeline_memory(graph, 64, 1)
+    assert one.total == whole.total
+    four = mp.pipeline_memory(graph, 64, 4)
+    assert sum(s.parameters for s in four) == whole.parameters
+    assert sum(s.activations for s in four) == whole.activations
+    assert whole.total / 4 <= max(s.total for s in four) < whole.total / 3
+    # every later stage receives exactly one tensor: a block's output
+    assert all(s.inputs > 0 for s in four)
+    with pytest.raises(ValueError, match="stages must be between 1 and"):
+        mp.pipeline_memory(graph, 64, 500)
+    gb = 10**9
+    b = mp.largest_pipeline_batch(graph, 16 * gb, stages=4)
+    assert max(s.total for s in mp.pipeline_memory(graph, b, 4)) <= 16 * gb
+    assert max(s.total for s in mp.pipeline_memory(graph, b + 1, 4)) > 16 * gb
+    assert mp.largest_pipeline_batch(graph, 16 * gb, stages=1) == mp.largest_batch(
+        resnet50, 16 * gb
+    )
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -160,6 +232,14 @@ def test_largest_batch_is_the_boundary(resnet50):
         (lambda r: mp.resnet_report(50, width=0), "width must be a positive"),
         (lambda r: mp.resnet_report(50, stage1_stride=3), "stage1_stride must be"),
         (lambda r: mp.resnet_report(50, input_size=16), "input_size must be at least"),
+        (lambda r: mp.step_memory(r, 8, split_maps=0), "split_maps must be"),
+        (lambda r: mp.step_memory(r, 8, offload=["weights"]), "offload must be"),
+        (lambda r: mp.step_memory(r, 8, activation_values=-1), "activation_values"),
+        (
+            lambda r: mp.step_memory(r, 8, activation_values=5, checkpointing=True),
+            "cannot be combined",
+        ),
+        (lambda r: mp.pipeline_memory(r, 8, 2), "graph must be"),
     ],
 )
 def test_bad_arguments_are_value_errors(resnet50, call, message):
