@@ -20,7 +20,6 @@ __all__ = [
     "GapSizes",
     "InvarianceShares",
     "edge_kernel",
-    "equivariance_gap",
     "equivariance_gaps",
     "fraction_unchanged",
     "interior",
@@ -107,29 +106,6 @@ def interior(x: object, margin: int) -> np.ndarray:
             f"margin must leave some pixels of the {h} x {w} map, got {margin}"
         )
     return x[:, margin : h - margin, margin : w - margin]
-
-
-def equivariance_gap(
-    f: Callable[[np.ndarray], np.ndarray],
-    x: object,
-    rows: int,
-    cols: int,
-    margin: int,
-) -> float:
-    """Largest ``|f(shift(x)) - shift(f(x))|`` away from the borders.
-
-    ``f`` maps a batch to a batch of the same height and width (a convolution
-    with SAME padding, say). Zero means ``f`` commutes with the shift there.
-    """
-    if not callable(f):
-        raise ValueError(f"f must be a function of a batch of maps, got {f!r}")
-    x = _batch("x", x)
-    shifted_first = np.asarray(f(shift(x, rows, cols)))
-    shifted_after = shift(np.asarray(f(x)), rows, cols)
-    if shifted_first.shape != shifted_after.shape:
-        raise ValueError("f must return maps of one shape for every input")
-    diff = np.abs(shifted_first - shifted_after)
-    return float(interior(diff, margin).max())
 
 
 def fraction_unchanged(a: object, b: object, atol: float = 1e-6) -> float:

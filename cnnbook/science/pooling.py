@@ -4,8 +4,8 @@ The NumPy versions work on one 2-D grey image with VALID windows, the way Keras'
 ``MaxPooling2D``, ``AveragePooling2D`` and ``Conv2D`` do with ``padding="valid"``;
 they are fast enough for a widget and checked against Keras in the tests.
 :func:`max_pool_kernels` writes 2 x 2 max pooling as three convolutions (two
-with ReLU), :func:`fastest_seconds` and :func:`fastest_interleaved` time Keras
-layers (chapter 4 stores comparisons only, never seconds).
+with ReLU), and :func:`fastest_interleaved` times Keras layers (chapter 4
+stores comparisons only, never seconds).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ __all__ = [
     "downsample_all",
     "edge_kernel",
     "fastest_interleaved",
-    "fastest_seconds",
     "max_pool",
     "max_pool_kernels",
     "strided_conv",
@@ -87,27 +86,6 @@ def downsample_all(image: object, pool_size: int = 2, strides: int = 2):
         "average pooling": avg_pool(image, pool_size, strides),
         "strided convolution": strided_conv(image, edge_kernel(pool_size), strides),
     }
-
-
-def fastest_seconds(f: Callable[[], object], repeats: int = 7, warmup: int = 2):
-    """Shortest wall time of ``f()`` over ``repeats`` calls, after ``warmup`` calls.
-
-    The fastest call is the one least disturbed by other processes. Timings still
-    vary from run to run: report comparisons, not the seconds themselves.
-    """
-    if not callable(f):
-        raise ValueError(f"f must be a function without arguments, got {f!r}")
-    repeats, warmup = positive_int("repeats", repeats), int(warmup)
-    if warmup < 0:
-        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
-    for _ in range(warmup):
-        f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(min(times))
 
 
 def average_kernel(pool_size: int, channels: int) -> np.ndarray:

@@ -19,6 +19,14 @@ from cnnbook.validate import is_real
 __all__ = ["Spread", "glue_spread"]
 
 
+def _steady(value) -> float:
+    """``value`` to 10 significant digits: a mean of accuracies such as 0.565 is
+    computed as 0.56499999... on one CPU and 0.56500000...1 on another (sums of
+    floats in another order), which printing to whole percents would round apart.
+    Ten digits put both on the same decimal value, far below any printed digit."""
+    return float(f"{float(value):.10g}")
+
+
 @dataclass(frozen=True)
 class Spread:
     """Mean, lowest and highest of one result over ``n`` seeds."""
@@ -42,14 +50,22 @@ class Spread:
                 f"values must hold at least one finite number, got {values!r}"
             )
         return cls(
-            float(array.mean()), float(array.min()), float(array.max()), len(array)
+            _steady(array.mean()),
+            _steady(array.min()),
+            _steady(array.max()),
+            len(array),
         )
 
     def scaled(self, factor: float) -> Spread:
         """The same spread in other units (``scaled(100)``: shares to percent)."""
         if not is_real(factor) or factor <= 0:
             raise ValueError(f"factor must be a positive number, got {factor!r}")
-        return Spread(self.mean * factor, self.low * factor, self.high * factor, self.n)
+        return Spread(
+            _steady(self.mean * factor),
+            _steady(self.low * factor),
+            _steady(self.high * factor),
+            self.n,
+        )
 
     def text(self, decimals: int = 0, unit: str = "") -> str:
         """``"63% (48-80%)"``: the mean, then the range, to ``decimals`` places."""

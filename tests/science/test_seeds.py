@@ -18,6 +18,14 @@ def test_spread_of_values_and_its_text():
     assert pct.width == pytest.approx(15)
 
 
+def test_last_bit_noise_cannot_tip_a_rounding():
+    # 56.5 computed two ways lands on both sides of the tie; both print 56
+    low, high = 0.565 * 100, 56.5 + 1e-13
+    assert low < 56.5 < high
+    assert Spread.of([low]).text() == Spread.of([high]).text() == "56 (56-56)"
+    assert Spread.of([0.1, 0.2]).scaled(3).mean == 0.45
+
+
 def test_rounded_agrees_with_the_printed_text():
     for values in ([12.5, 13.5], [0.5, 1.5, 2.5], [47.45, 47.55]):
         s = Spread.of(values)
