@@ -12,6 +12,7 @@ lines would otherwise land in stored outputs as stderr.
 
 import os
 import random
+from contextlib import contextmanager
 
 QUIET_TENSORFLOW_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # no C++ info/warning lines on stderr
@@ -118,6 +119,28 @@ def perturb_weights(model, seed: int = 0) -> None:
     model.set_weights(
         [perturbed(w, seed + i) for i, w in enumerate(model.get_weights())]
     )
+
+
+@contextmanager
+def keras_float64():
+    """Build, train and run Keras models in float64 inside the ``with`` block.
+
+    The experiments run in float64 so that a CPU's last-bit differences stay
+    far below what the book prints. Keras 3 needs two switches for that: the
+    dtype policy (layers' weights and computations) and ``floatx`` (which the
+    losses and initializers follow); setting only one mixes float32 into a
+    float64 model. Both are restored on leaving the block, even on an error.
+    """
+    import keras
+
+    floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(floatx)
+        keras.config.set_dtype_policy(policy)
 
 
 def _configure_tensorflow(seed: int) -> None:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "EDGE_FILTERS",
+    "GapSizes",
+    "InvarianceShares",
     "edge_kernel",
-    "equivariance_gap",
+    "equivariance_gaps",
     "fraction_unchanged",
     "interior",
+    "invariance_shares",
     "shift",
     "to_gray",
 ]
@@ -104,29 +108,6 @@ def interior(x: object, margin: int) -> np.ndarray:
     return x[:, margin : h - margin, margin : w - margin]
 
 
-def equivariance_gap(
-    f: Callable[[np.ndarray], np.ndarray],
-    x: object,
-    rows: int,
-    cols: int,
-    margin: int,
-) -> float:
-    """Largest ``|f(shift(x)) - shift(f(x))|`` away from the borders.
-
-    ``f`` maps a batch to a batch of the same height and width (a convolution
-    with SAME padding, say). Zero means ``f`` commutes with the shift there.
-    """
-    if not callable(f):
-        raise ValueError(f"f must be a function of a batch of maps, got {f!r}")
-    x = _batch("x", x)
-    shifted_first = np.asarray(f(shift(x, rows, cols)))
-    shifted_after = shift(np.asarray(f(x)), rows, cols)
-    if shifted_first.shape != shifted_after.shape:
-        raise ValueError("f must return maps of one shape for every input")
-    diff = np.abs(shifted_first - shifted_after)
-    return float(interior(diff, margin).max())
-
-
 def fraction_unchanged(a: object, b: object, atol: float = 1e-6) -> float:
     """Share of values of ``a`` and ``b`` (same shape) that differ by <= ``atol``."""
     a, b = np.asarray(a), np.asarray(b)
@@ -137,3 +118,103 @@ def fraction_unchanged(a: object, b: object, atol: float = 1e-6) -> float:
     if not isinstance(atol, numbers.Real) or isinstance(atol, bool) or atol < 0:
         raise ValueError(f"atol must be a non-negative number, got {atol!r}")
     return float(np.mean(np.abs(a - b) <= atol))
+
+
+@dataclass(frozen=True)
+class GapSizes:
+    """How far ``f(shift(x))`` is from ``shift(f(x))``, next to the size of the
+    output itself, with the same statistic on both sides of each comparison."""
+
+    max_gap: float
+    max_output: float
+    mean_gap: float
+    mean_output: float
+
+    @property
+    def relative_mean_gap(self) -> float:
+        """Mean |gap| / mean |output|: 0 for an equivariant layer; about 1.4 for
+        two unrelated outputs of the same spread (two independent normal values
+        differ by 2/sqrt(pi) standard deviations on average, and one has
+        sqrt(2/pi))."""
+        return self.mean_gap / self.mean_output if self.mean_output else 0.0
+
+
+def equivariance_gaps(
+    f: Callable[[np.ndarray], np.ndarray],
+    x: object,
+    rows: int,
+    cols: int,
+    margin: int,
+) -> GapSizes:
+    """Largest and mean ``|f(shift(x)) - shift(f(x))|`` away from the borders,
+    with the largest and mean ``|shift(f(x))|`` over the same values.
+
+    Comparing a largest gap with a mean output (or the reverse) would make any
+    gap look large or small at will; like is compared with like here.
+    """
+    if not callable(f):
+        raise ValueError(f"f must be a function of a batch of maps, got {f!r}")
+    x = _batch("x", x)
+    shifted_first = np.asarray(f(shift(x, rows, cols)))
+    shifted_after = shift(np.asarray(f(x)), rows, cols)
+    if shifted_first.shape != shifted_after.shape:
+        raise ValueError("f must return maps of one shape for every input")
+    gap = interior(np.abs(shifted_first - shifted_after), margin)
+    size = interior(np.abs(shifted_after), margin)
+    return GapSizes(
+        float(gap.max()), float(size.max()), float(gap.mean()), float(size.mean())
+    )
+
+
+@dataclass(frozen=True)
+class InvarianceShares:
+    """What a shift did to each value of a map, as shares of all values.
+
+    ``zero_both``: zero before and after (an empty window stays empty whatever
+    the layer; it says nothing about invariance). ``unchanged``: nonzero and
+    unchanged. ``changed``: the rest. The three add up to 1.
+    """
+
+    zero_both: float
+    unchanged: float
+    changed: float
+    count: int
+
+    @property
+    def unchanged_of_nonzero(self) -> float:
+        """Unchanged share among the values that are not zero on both sides:
+        the invariance a layer actually provides."""
+        rest = self.unchanged + self.changed
+        return self.unchanged / rest if rest else 0.0
+
+
+def invariance_shares(
+    before: object, after: object, atol: float = 1e-6
+) -> InvarianceShares:
+    """Split the values of ``before`` and ``after`` (one shape) into zero on both
+    sides, nonzero and unchanged, and changed, each within ``atol``.
+
+    The tolerance matters for "zero" too: a flat patch of an image gives an
+    edge filter a response of exactly 0 in exact arithmetic, but a tiny
+    positive or negative rest in floating point, which ReLU then keeps or not
+    depending on the CPU's last bits.
+    """
+    before, after = np.asarray(before), np.asarray(after)
+    if before.shape != after.shape:
+        raise ValueError(
+            "before and after must have one shape, "
+            f"got {before.shape} and {after.shape}"
+        )
+    if before.size == 0:
+        raise ValueError("before and after must hold at least one value")
+    if not isinstance(atol, numbers.Real) or isinstance(atol, bool) or not atol >= 0:
+        raise ValueError(f"atol must be a non-negative number, got {atol!r}")
+    zero = (np.abs(before) <= atol) & (np.abs(after) <= atol)
+    same = np.abs(before - after) <= atol
+    n = before.size
+    return InvarianceShares(
+        float(np.count_nonzero(zero) / n),
+        float(np.count_nonzero(same & ~zero) / n),
+        float(np.count_nonzero(~same) / n),
+        int(n),
+    )

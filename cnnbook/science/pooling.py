@@ -3,11 +3,14 @@
 The NumPy versions work on one 2-D grey image with VALID windows, the way Keras'
 ``MaxPooling2D``, ``AveragePooling2D`` and ``Conv2D`` do with ``padding="valid"``;
 they are fast enough for a widget and checked against Keras in the tests.
-:func:`fastest_seconds` times a Keras layer (chapter 4 reports comparisons only).
+:func:`max_pool_kernels` writes 2 x 2 max pooling as three convolutions (two
+with ReLU), and :func:`fastest_interleaved` times Keras layers (chapter 4
+stores comparisons only, never seconds).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -20,8 +23,9 @@ __all__ = [
     "avg_pool",
     "downsample_all",
     "edge_kernel",
-    "fastest_seconds",
+    "fastest_interleaved",
     "max_pool",
+    "max_pool_kernels",
     "strided_conv",
     "windows",
 ]
@@ -84,27 +88,6 @@ def downsample_all(image: object, pool_size: int = 2, strides: int = 2):
     }
 
 
-def fastest_seconds(f: Callable[[], object], repeats: int = 7, warmup: int = 2):
-    """Shortest wall time of ``f()`` over ``repeats`` calls, after ``warmup`` calls.
-
-    The fastest call is the one least disturbed by other processes. Timings still
-    vary from run to run: report comparisons, not the seconds themselves.
-    """
-    if not callable(f):
-        raise ValueError(f"f must be a function without arguments, got {f!r}")
-    repeats, warmup = positive_int("repeats", repeats), int(warmup)
-    if warmup < 0:
-        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
-    for _ in range(warmup):
-        f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(min(times))
-
-
 def average_kernel(pool_size: int, channels: int) -> np.ndarray:
     """A Keras Conv2D kernel ``(k, k, C, C)`` that averages each channel over a
     k x k window: with ``strides=k`` and no bias it *is* ``AveragePooling2D(k)``."""
@@ -112,3 +95,94 @@ def average_kernel(pool_size: int, channels: int) -> np.ndarray:
     channels = positive_int("channels", channels)
     eye = np.eye(channels, dtype=np.float32) / pool_size**2
     return np.broadcast_to(eye, (pool_size, pool_size, channels, channels)).copy()
+
+
+def fastest_interleaved(
+    functions: dict[str, Callable[[], object]],
+    repeats: int = 9,
+    warmup: int = 2,
+    clock: Callable[[], float] = time.process_time,
+) -> dict[str, float]:
+    """Shortest time of each function by ``clock``, calling them in turn
+    ``repeats`` times (after ``warmup`` rounds).
+
+    The default clock is the processor time of this process (all its threads):
+    other programs on a busy machine stretch the wall time of a call, not the
+    processor time it uses. Taking turns spreads what disturbance remains (a
+    clock change, the caches) over every function instead of landing on one.
+    Even so the seconds vary from run to run and machine to machine: report the
+    comparison, not the seconds.
+    """
+    if not isinstance(functions, dict) or not functions:
+        raise ValueError(
+            f"functions must be a non-empty dict of name: function, got {functions!r}"
+        )
+    for name, f in functions.items():
+        if not callable(f):
+            raise ValueError(
+                f"functions[{name!r}] must be a function without arguments"
+            )
+    if not callable(clock):
+        raise ValueError(f"clock must be a function returning seconds, got {clock!r}")
+    repeats, warmup = positive_int("repeats", repeats), int(warmup)
+    if warmup < 0:
+        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
+    for _ in range(warmup):
+        for f in functions.values():
+            f()
+    best = dict.fromkeys(functions, math.inf)
+    for _ in range(repeats):
+        for name, f in functions.items():
+            start = clock()
+            f()
+            best[name] = min(best[name], clock() - start)
+    return best
+
+
+def max_pool_kernels(channels: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Keras Conv2D ``(kernel, bias)`` pairs for three layers that compute
+    ``MaxPooling2D(2)`` of ``channels`` maps, whatever the signs of the values:
+
+    1. a 2 x 2 convolution with stride 2 and ReLU: for each channel and each
+       window (a b / c d), ``relu(a)``, ``relu(-a)``, ``relu(b - a)``,
+       ``relu(c)``, ``relu(-c)``, ``relu(d - c)`` (6 maps per channel);
+    2. a 1 x 1 convolution with ReLU: with m1 = relu(a) - relu(-a) + relu(b - a)
+       = max(a, b) and m2 = max(c, d), ``relu(m1)``, ``relu(-m1)``,
+       ``relu(m2 - m1)`` (3 maps per channel);
+    3. a linear 1 x 1 convolution: ``relu(m1) - relu(-m1) + relu(m2 - m1)`` =
+       max(m1, m2) = max(a, b, c, d). A network can fold this sum into the
+       weights of the convolution that follows.
+
+    It rests on max(u, v) = u + relu(v - u) and u = relu(u) - relu(-u).
+    """
+    c = positive_int("channels", channels)
+    first = np.zeros((2, 2, c, 6 * c), np.float64)
+    # (row, col) taps of the window: a = (0, 0), b = (0, 1), c = (1, 0), d = (1, 1)
+    taps = [
+        {(0, 0): 1},  # relu(a)
+        {(0, 0): -1},  # relu(-a)
+        {(0, 1): 1, (0, 0): -1},  # relu(b - a)
+        {(1, 0): 1},  # relu(c)
+        {(1, 0): -1},  # relu(-c)
+        {(1, 1): 1, (1, 0): -1},  # relu(d - c)
+    ]
+    for ch in range(c):
+        for k, weights in enumerate(taps):
+            for (row, col), w in weights.items():
+                first[row, col, ch, 6 * ch + k] = w
+    second = np.zeros((1, 1, 6 * c, 3 * c), np.float64)
+    m1 = np.array([1, -1, 1, 0, 0, 0])  # max(a, b) from the six maps
+    m2 = np.array([0, 0, 0, 1, -1, 1])  # max(c, d)
+    for ch in range(c):
+        block = slice(6 * ch, 6 * ch + 6)
+        second[0, 0, block, 3 * ch] = m1
+        second[0, 0, block, 3 * ch + 1] = -m1
+        second[0, 0, block, 3 * ch + 2] = m2 - m1
+    third = np.zeros((1, 1, 3 * c, c), np.float64)
+    for ch in range(c):
+        third[0, 0, 3 * ch : 3 * ch + 3, ch] = [1, -1, 1]
+    return [
+        (first, np.zeros(6 * c)),
+        (second, np.zeros(3 * c)),
+        (third, np.zeros(c)),
+    ]

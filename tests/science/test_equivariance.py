@@ -25,8 +25,8 @@ def test_keras_convolution_is_equivariant_and_dense_is_not():
     def dense_map(z):
         return np.asarray(dense(z.reshape(len(z), -1))).reshape(z.shape)
 
-    assert eq.equivariance_gap(lambda z: np.asarray(conv(z)), x, 3, -2, 4) == 0.0
-    assert eq.equivariance_gap(dense_map, x, 1, 1, 2) > 0.1
+    assert eq.equivariance_gaps(lambda z: np.asarray(conv(z)), x, 3, -2, 4).max_gap == 0
+    assert eq.equivariance_gaps(dense_map, x, 1, 1, 2).max_gap > 0.1
 
 
 def test_edge_filters_as_a_keras_kernel_find_the_edges():
@@ -50,6 +50,47 @@ def test_to_gray_fraction_unchanged_and_interior():
     assert eq.interior(a, 1).shape == (1, 2, 2, 1)
 
 
+def test_gaps_compare_like_with_like():
+    x = np.zeros((1, 8, 8, 1))
+    x[0, 3, 4, 0] = 2.0
+
+    def swap(z):  # a layer that is not equivariant: flips the map left-right
+        return z[:, :, ::-1]
+
+    gaps = eq.equivariance_gaps(swap, x, 0, 1, 0)
+    # shift(x) then flip puts the 2 at column 2; flip then shift at column 4
+    assert gaps.max_gap == 2.0 and gaps.max_output == 2.0
+    assert gaps.mean_gap == pytest.approx(2 * 2 / 64)
+    assert gaps.mean_output == pytest.approx(2 / 64)
+    assert gaps.relative_mean_gap == pytest.approx(2.0)
+    same = eq.equivariance_gaps(lambda z: 3 * z, x, 1, 1, 1)
+    assert same.max_gap == 0.0 and same.relative_mean_gap == 0.0
+
+
+def test_invariance_shares_set_empty_windows_apart():
+    before = np.array([0.0, 0.0, 1.0, 2.0, 3.0, 1e-9, 0.0, 4.0])
+    after = np.array([0.0, 1e-9, 1.0, 2.5, 3.0, 0.0, 5.0, 0.0])
+    shares = eq.invariance_shares(before, after, atol=1e-6)
+    # zero on both sides: 0/0, 0/1e-9, 1e-9/0; unchanged: 1/1, 3/3; changed: 3 more
+    assert (shares.zero_both, shares.unchanged, shares.changed) == (3 / 8, 2 / 8, 3 / 8)
+    assert shares.count == 8
+    assert shares.unchanged_of_nonzero == pytest.approx(2 / 5)
+    # fraction_unchanged counts the empty windows as unchanged: 5 of 8
+    assert eq.fraction_unchanged(before, after) == 5 / 8
+    assert eq.invariance_shares(np.zeros(3), np.zeros(3)).unchanged_of_nonzero == 0
+
+
+def test_max_pooling_of_relu_maps_keeps_some_nonzero_values_after_a_shift():
+    rng = np.random.default_rng(3)
+    maps = np.maximum(rng.normal(size=(2, 24, 24, 4)), 0)
+    pool = keras.layers.MaxPooling2D(2, dtype="float64")
+    before = eq.interior(np.asarray(pool(maps)), 2)
+    after = eq.interior(np.asarray(pool(eq.shift(maps, 0, 1))), 2)
+    shares = eq.invariance_shares(before, after)
+    assert shares.zero_both + shares.unchanged + shares.changed == pytest.approx(1)
+    assert 0.1 < shares.unchanged_of_nonzero < 0.9
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -59,7 +100,10 @@ def test_to_gray_fraction_unchanged_and_interior():
         (lambda: eq.edge_kernel(["diagonal"]), "names"),
         (lambda: eq.fraction_unchanged(np.zeros(2), np.zeros(3)), "one shape"),
         (lambda: eq.to_gray(np.zeros((1, 2, 2, 1))), "3 channels"),
-        (lambda: eq.equivariance_gap(None, np.zeros((1, 4, 4, 1)), 1, 1, 1), "f must"),
+        (lambda: eq.equivariance_gaps(None, np.zeros((1, 4, 4, 1)), 1, 1, 1), "f must"),
+        (lambda: eq.invariance_shares(np.zeros(2), np.zeros(3)), "one shape"),
+        (lambda: eq.invariance_shares(np.zeros(0), np.zeros(0)), "at least one"),
+        (lambda: eq.invariance_shares(np.zeros(2), np.zeros(2), -1), "atol"),
     ],
 )
 def test_bad_arguments_name_themselves(call, message):

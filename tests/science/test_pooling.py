@@ -65,10 +65,43 @@ def test_downsample_all_and_edge_kernel(image):
     assert pooling.edge_kernel(3).sum() == pytest.approx(0.0, abs=1e-6)
 
 
-def test_fastest_seconds_returns_the_shortest_call():
+def test_max_pool_kernels_make_three_convolutions_equal_to_max_pooling():
+    # Keras is the referee: values of both signs, ties included (zeros).
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(2, 10, 12, 3))
+    x[0, :2, :2] = 0.0
+    x[1, 4:6, 4:6] = -1.5
+    model = keras.Sequential(
+        [
+            keras.Input((10, 12, 3), dtype="float64"),
+            keras.layers.Conv2D(18, 2, strides=2, activation="relu", dtype="float64"),
+            keras.layers.Conv2D(9, 1, activation="relu", dtype="float64"),
+            keras.layers.Conv2D(3, 1, dtype="float64"),
+        ]
+    )
+    for layer, weights in zip(model.layers, pooling.max_pool_kernels(3), strict=True):
+        layer.set_weights(list(weights))
+    expected = np.asarray(keras.layers.MaxPooling2D(2, dtype="float64")(x))
+    np.testing.assert_allclose(np.asarray(model(x)), expected, rtol=0, atol=1e-12)
+    # each output reads its own channel only: zero weights across channels
+    first = pooling.max_pool_kernels(3)[0][0]
+    assert np.count_nonzero(first[:, :, 1, :6]) == 0
+    assert np.count_nonzero(first) == 3 * 8  # 1 + 1 + 2 taps, twice, per channel
+
+
+def test_fastest_interleaved_takes_turns_and_keeps_each_shortest_call():
     calls = []
-    assert pooling.fastest_seconds(lambda: calls.append(1), repeats=3, warmup=1) >= 0
-    assert len(calls) == 4
+    ticks = iter(range(1000))
+    best = pooling.fastest_interleaved(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        repeats=3,
+        warmup=1,
+        clock=lambda: next(ticks),
+    )
+    assert calls == ["a", "b"] * 4  # one warm-up round, then three in turn
+    assert best == {"a": 1, "b": 1}  # the fake clock advances one tick per read
+    real = pooling.fastest_interleaved({"x": lambda: sum(range(100))}, repeats=2)
+    assert real["x"] >= 0
 
 
 @pytest.mark.parametrize(
@@ -80,7 +113,10 @@ def test_fastest_seconds_returns_the_shortest_call():
         (lambda: pooling.max_pool(np.zeros((1, 4, 4)), 2), "2-D"),
         (lambda: pooling.strided_conv(np.zeros((4, 4)), np.zeros((2, 3))), "kernel"),
         (lambda: pooling.average_kernel(2, 0), "channels"),
-        (lambda: pooling.fastest_seconds(None), "f must"),
+        (lambda: pooling.fastest_interleaved({}), "functions must"),
+        (lambda: pooling.fastest_interleaved({"a": 1}), r"functions\['a'\]"),
+        (lambda: pooling.fastest_interleaved({"a": print}, clock=3), "clock"),
+        (lambda: pooling.max_pool_kernels(0), "channels"),
     ],
 )
 def test_bad_arguments_name_themselves(call, message):
