@@ -4,9 +4,12 @@
     python -m cnnbook.authoring solutions notebooks/*.ipynb \
         [--exercises DIR] [--solutions DIR] [--timeout SECONDS]
     python -m cnnbook.authoring toc-without-solutions _toc.yml OUTPUT
+    python -m cnnbook.authoring grade DIR [--source notebooks] [--jobs N]
+        [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--isolation auto]
 """
 
 import argparse
+import os
 import sys
 
 from cnnbook.authoring.execute import (
@@ -15,6 +18,8 @@ from cnnbook.authoring.execute import (
     execute_files,
 )
 from cnnbook.authoring.exercises import generate_files
+from cnnbook.authoring.grading import DEFAULT_SOURCE, GradeOptions, grade_folder
+from cnnbook.authoring.sandbox import Limits
 from cnnbook.authoring.toc import write_public_toc
 
 
@@ -65,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     toc.add_argument("source", help="the book's _toc.yml")
     toc.add_argument("output", help="where to write the derived toc")
+    _add_grade_parser(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -78,10 +84,69 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "toc-without-solutions":
             write_public_toc(args.source, args.output)
+        elif args.command == "grade":
+            return _grade(args)
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_grade_parser(commands) -> None:
+    grade = commands.add_parser(
+        "grade",
+        help="grade every submitted notebook under a folder, each in a sandboxed "
+        "kernel, and write FOLDER/grades.csv",
+    )
+    grade.add_argument("folder", help="the submissions (e.g. one folder per student)")
+    grade.add_argument(
+        "--source",
+        default=str(DEFAULT_SOURCE),
+        help="folder of the instructor's source notebooks (default %(default)s)",
+    )
+    defaults = Limits()
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: the number of cores, %(default)s)",
+    )
+    for flag, name, unit, kind in (
+        ("--cell-timeout", "cell_seconds", "seconds per cell", float),
+        ("--notebook-timeout", "notebook_seconds", "seconds per notebook", float),
+        ("--memory", "memory_mb", "MB of resident memory per kernel", int),
+        ("--scratch", "scratch_mb", "MB of private scratch space per kernel", int),
+        ("--file-size", "file_mb", "MB of the largest file a kernel may write", int),
+        ("--processes", "processes", "processes and threads per kernel", int),
+    ):
+        grade.add_argument(
+            flag,
+            dest=name,
+            type=kind,
+            default=getattr(defaults, name),
+            help=f"{unit} (default %(default)s)",
+        )
+    grade.add_argument(
+        "--isolation",
+        choices=("auto", "full", "limits"),
+        default="auto",
+        help="'full': namespaces, a private root and a uid per job; 'limits': "
+        "resource limits only; 'auto' (default): full if this machine allows it",
+    )
+
+
+def _grade(args) -> int:
+    limits = Limits(
+        cell_seconds=args.cell_seconds,
+        notebook_seconds=args.notebook_seconds,
+        memory_mb=args.memory_mb,
+        scratch_mb=args.scratch_mb,
+        file_mb=args.file_mb,
+        processes=args.processes,
+    )
+    options = GradeOptions(jobs=args.jobs, limits=limits, isolation=args.isolation)
+    report = grade_folder(args.folder, source=args.source, options=options)
+    return report.exit_code
 
 
 if __name__ == "__main__":
