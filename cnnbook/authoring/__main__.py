@@ -6,6 +6,7 @@
     python -m cnnbook.authoring toc-without-solutions _toc.yml OUTPUT
     python -m cnnbook.authoring grade DIR [--source notebooks] [--jobs N]
         [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--isolation auto]
+    python -m cnnbook.authoring nbgrader notebooks/*.ipynb --out DIR
 """
 
 import argparse
@@ -19,6 +20,7 @@ from cnnbook.authoring.execute import (
 )
 from cnnbook.authoring.exercises import generate_files
 from cnnbook.authoring.grading import DEFAULT_SOURCE, GradeOptions, grade_folder
+from cnnbook.authoring.nbgrader_course import write_course
 from cnnbook.authoring.sandbox import Limits
 from cnnbook.authoring.toc import write_public_toc
 
@@ -71,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     toc.add_argument("source", help="the book's _toc.yml")
     toc.add_argument("output", help="where to write the derived toc")
     _add_grade_parser(commands)
+    course = commands.add_parser(
+        "nbgrader",
+        help="write an nbgrader course directory (source/chNN/...) from the sources",
+    )
+    course.add_argument("paths", nargs="+", help="instructor .ipynb files (notebooks/)")
+    course.add_argument("--out", required=True, help="the course directory to write")
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -86,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             write_public_toc(args.source, args.output)
         elif args.command == "grade":
             return _grade(args)
+        elif args.command == "nbgrader":
+            for path in write_course(args.paths, args.out):
+                print(f"wrote {path}")
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
