@@ -42,7 +42,9 @@ def fixture_notebook() -> nbformat.NotebookNode:
     nb = new_notebook(
         cells=[
             _cell("intro", "# A fixture exercise", "markdown"),
-            _cell("setup", "import numpy as np\n\nfrom cnnbook import checks\nbase = 40"),
+            _cell(
+                "setup", "import numpy as np\n\nfrom cnnbook import checks\nbase = 40"
+            ),
             _cell("q1-answer", f"{B}\nanswer = base + 2\n{E}"),
             _cell("q1-check", "checks.number(answer, base + 2, what='the answer')"),
             _cell("q2-answer", f'{B}\npick = "b"\n{E}'),
@@ -74,7 +76,9 @@ def student(assignment: Assignment, solved: bool = True) -> nbformat.NotebookNod
     from cnnbook.authoring.samples import answered
 
     exercise = copy.deepcopy(assignment.exercise)
-    return answered(exercise, assignment, len(assignment.checks)) if solved else exercise
+    return (
+        answered(exercise, assignment, len(assignment.checks)) if solved else exercise
+    )
 
 
 def cell_index(nb: nbformat.NotebookNode, cell_id: str) -> int:

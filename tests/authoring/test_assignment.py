@@ -39,7 +39,12 @@ def test_check_cells_are_questions_with_ids_and_points():
     ]
     assert [c.points for c in assignment.checks] == [1, 2, 1, 1]
     assert assignment.max_points == 5
-    assert [c.answer for c in assignment.checks] == ["answer", "pick", "my_lrn", "shape"]
+    assert [c.answer for c in assignment.checks] == [
+        "answer",
+        "pick",
+        "my_lrn",
+        "shape",
+    ]
     assert all(c.bank is None for c in assignment.checks)
     assert assignment.solution_cells == {
         "q1-answer",

@@ -53,7 +53,9 @@ def test_an_unrelated_notebook_matches_nothing(real, tmp_path):
 
 def test_the_plan_runs_setup_as_the_source_has_it_and_answers_as_written(assignment):
     nb = fx.student(assignment)
-    nb = fx.set_source(nb, "setup", "import numpy as np\nfrom cnnbook import checks\nbase = 0")
+    nb = fx.set_source(
+        nb, "setup", "import numpy as np\nfrom cnnbook import checks\nbase = 0"
+    )
     steps = plan(nb, assignment)
     assert _kinds(steps) == [
         ("source cell setup", None),
