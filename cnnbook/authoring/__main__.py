@@ -7,6 +7,7 @@
     python -m cnnbook.authoring grade DIR [--source notebooks] [--jobs N]
         [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--isolation auto]
     python -m cnnbook.authoring nbgrader notebooks/*.ipynb --out DIR
+    python -m cnnbook.authoring student-repo OUT [--url https://...]
 """
 
 import argparse
@@ -19,9 +20,10 @@ from cnnbook.authoring.execute import (
     execute_files,
 )
 from cnnbook.authoring.exercises import generate_files
-from cnnbook.authoring.grading import DEFAULT_SOURCE, GradeOptions, grade_folder
+from cnnbook.authoring.grading import DEFAULT_SOURCE, REPO, GradeOptions, grade_folder
 from cnnbook.authoring.nbgrader_course import write_course
 from cnnbook.authoring.sandbox import Limits
+from cnnbook.authoring.student_repo import write_student_repo
 from cnnbook.authoring.toc import write_public_toc
 
 
@@ -79,6 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     course.add_argument("paths", nargs="+", help="instructor .ipynb files (notebooks/)")
     course.add_argument("--out", required=True, help="the course directory to write")
+    student = commands.add_parser(
+        "student-repo",
+        help="write a copy of the repository without solutions/ and notebooks/, "
+        "for students (Binder)",
+    )
+    student.add_argument("out", help="folder to write (empty, or written before)")
+    student.add_argument(
+        "--url",
+        default=None,
+        help="the student repository's address, for the "
+        "book's Binder, Colab and repository buttons",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -97,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "nbgrader":
             for path in write_course(args.paths, args.out):
                 print(f"wrote {path}")
+        elif args.command == "student-repo":
+            files = write_student_repo(REPO, args.out, url=args.url)
+            print(f"wrote {len(files)} files to {args.out}")
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -132,6 +132,8 @@ class GradeReport:
     seconds: float
     problems: list[str]
     csv_path: Path | None = None
+    run_seconds: float = 0.0  # wall time of the kernels (all submissions)
+    judge_seconds: float = 0.0  # wall time of the judges, after the kernels
 
     @property
     def exit_code(self) -> int:
@@ -491,20 +493,31 @@ def grade_folder(
                 for path in paths
             ]
             runs = []
+            started = time.monotonic()
             for future in futures:
                 run = future.result()
                 runs.append(run)
                 if log:
                     state = run.problem or run.failure or "ran"
                     log(f"  {run.relative}: {state} ({run.seconds:.1f} s)", flush=True)
+            ran = time.monotonic()
             problems = _judge_all(runs, jobs, judge_runner, pool)
+            judged = time.monotonic()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     problems += [
         f"{run.relative}: {run.problem}" for run in runs if run.assignment is None
     ]
     rows = [row for run in runs for row in rows_of(run)]
-    report = GradeReport(rows, runs, jobs.isolation, time.monotonic() - start, problems)
+    report = GradeReport(
+        rows,
+        runs,
+        jobs.isolation,
+        time.monotonic() - start,
+        problems,
+        run_seconds=ran - started,
+        judge_seconds=judged - ran,
+    )
     report.csv_path = folder / CSV_NAME
     write_csv(rows, report.csv_path)
     if log:

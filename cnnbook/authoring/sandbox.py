@@ -304,13 +304,27 @@ def _build_root(sandbox: Sandbox) -> str:
     return root
 
 
-def _set_limits(limits: Limits) -> None:
+def _tasks_of(uid: int) -> int:
+    """Threads of ``uid`` running now: RLIMIT_NPROC counts them all."""
+    count = 0
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass
+    return count
+
+
+def _set_limits(limits: Limits, shared_tasks: int) -> None:
+    """``shared_tasks``: threads of the uid the kernel shares with others
+    (0 with a uid of its own), added to its process limit."""
     mb = 10**6
     for name, value in (
         (resource.RLIMIT_AS, limits.address_space_bytes),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_FSIZE, int(limits.file_mb * mb)),
-        (resource.RLIMIT_NPROC, int(limits.processes)),
+        (resource.RLIMIT_NPROC, int(limits.processes) + shared_tasks),
         (resource.RLIMIT_CORE, 0),
     ):
         resource.setrlimit(name, (value, value))
@@ -326,6 +340,8 @@ def _drop_privileges(uid: int | None) -> None:
 
 def enter(sandbox: Sandbox) -> None:
     """Set up the sandbox in this process (before exec'ing the command)."""
+    own_uid = sandbox.uid is not None and os.getuid() == 0
+    shared_tasks = 0 if own_uid else _tasks_of(os.getuid())
     if sandbox.isolation == "full":
         _enter_namespaces()
         root = _build_root(sandbox)
@@ -336,7 +352,7 @@ def enter(sandbox: Sandbox) -> None:
         os.chdir(SCRATCH)
     elif sandbox.cwd:
         os.chdir(sandbox.cwd)
-    _set_limits(sandbox.limits)
+    _set_limits(sandbox.limits, shared_tasks)
     _drop_privileges(sandbox.uid)
 
 

@@ -39,6 +39,19 @@ FORGE = textwrap.dedent(
     """
 )
 
+WRITER = textwrap.dedent(
+    """\
+    import os
+    answer = base + 2
+    for path in ("/kernel/x", "/kernel/connection.json", "/x", "/etc/x"):
+        try:
+            open(path, "w").close()
+            answer = "wrote " + path
+        except OSError:
+            pass
+    """
+)
+
 
 def _class(assignment):
     perfect, blank = fx.student(assignment), fx.student(assignment, solved=False)
@@ -78,6 +91,7 @@ def _class(assignment):
             "class Liar(int):\n    __eq__ = lambda self, other: True\n"
             "    __hash__ = int.__hash__\nanswer = Liar(7)",
         ),
+        "writer/09_fixture.ipynb": fx.set_source(perfect, "q1-answer", WRITER),
         "orphans/09_fixture.ipynb": fx.insert_after(
             perfect,
             "q4-check",
@@ -134,7 +148,7 @@ def test_the_csv_has_one_row_per_submission_and_question(graded):
         "feedback",
     ]
     submissions = {row["submission"] for row in rows}
-    assert len(submissions) == 12 and len(rows) == 12 * 4
+    assert len(submissions) == 13 and len(rows) == 13 * 4
     assert not any(".ipynb_checkpoints" in s for s in submissions)
     assert {row["notebook"] for row in rows} == {fx.NAME}
     assert not (folder / "grades.csv").is_symlink(), "the link is replaced"
@@ -199,6 +213,13 @@ def test_edited_and_deleted_check_cells_are_replaced_by_the_source(graded):
 def test_an_answer_that_claims_to_equal_everything_is_judged_by_its_value(graded):
     assert points(graded, "liar/") == [0, 2, 1, 1]
     assert "7 is too low" in rows_of(graded, "liar/")["ch09.q1-check"]["feedback"]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="a uid per job needs root")
+def test_a_kernel_writes_nowhere_but_its_scratch(graded):
+    if graded[0].isolation != "full":
+        pytest.skip("full isolation is not available here")
+    assert points(graded, "writer/") == [1, 2, 1, 1]
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="a uid per job needs root")
