@@ -95,8 +95,30 @@ def __cnnbook_encode__(value, budget=None, depth=0):
     raise TypeError(type(value).__qualname__)
 """.replace("MAX_ITEMS", str(MAX_ITEMS))
 
+IMPORTER = r'''
+def __cnnbook_import__(dotted):
+    """The object a dotted name denotes, importing its longest module prefix;
+    None when nothing of it can be imported or an attribute is missing."""
+    import importlib
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+'''
+
 ENCODER_NAMESPACE: dict = {}
-exec(ENCODER, ENCODER_NAMESPACE)
+exec(ENCODER + IMPORTER, ENCODER_NAMESPACE)
+import_dotted = ENCODER_NAMESPACE["__cnnbook_import__"]
+"""``import_dotted("cnnbook.checks.ch03.segments")``: the object, or None. The
+same code runs in the kernel (:func:`kernel_check_code`)."""
 
 
 def encode(value: object) -> dict:
@@ -142,16 +164,7 @@ def __cnnbook_grader__():
     try:
         namespace = dict(get_ipython().user_ns)
         for name, dotted in BINDINGS.items():
-            parts = dotted.split(".")
-            for cut in range(len(parts), 0, -1):
-                try:
-                    obj = importlib.import_module(".".join(parts[:cut]))
-                except ImportError:
-                    continue
-                for attr in parts[cut:]:
-                    obj = getattr(obj, attr)
-                namespace[name] = obj
-                break
+            namespace[name] = __cnnbook_import__(dotted)
         feedback_type = importlib.import_module("cnnbook.checks.feedback").Feedback
         result = eval(CALL, namespace)
         if type(result) is not feedback_type:
@@ -171,7 +184,7 @@ def kernel_check_code(call: str, bindings: dict[str, str]) -> tuple[str, str]:
     """(code, expression) that run the source's check ``call`` in the kernel,
     with :mod:`cnnbook.checks` imported afresh (a monkeypatched copy of the
     student's is set aside); the expression's text is the verdict as JSON."""
-    code = _KERNEL_CHECK.replace("BINDINGS", repr(dict(bindings))).replace(
+    code = IMPORTER + _KERNEL_CHECK.replace("BINDINGS", repr(dict(bindings))).replace(
         "CALL", repr(call)
     )
     return code, f"{KERNEL_FUNCTION}()"

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnnbook.authoring.answers import import_dotted
 from cnnbook.authoring.exercises import (
     called_check,
     check_bindings,
@@ -165,20 +165,7 @@ def resolve(dotted: str, bindings: dict[str, str]):
     """The object a check cell's dotted call names, imported here; None if it
     cannot be imported (a typo in the source is reported when it runs)."""
     head, _, rest = dotted.partition(".")
-    full = ".".join(filter(None, [bindings.get(head, head), rest]))
-    parts = full.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        try:
-            for attr in parts[cut:]:
-                obj = getattr(obj, attr)
-        except AttributeError:
-            return None
-        return obj
-    return None
+    return import_dotted(".".join(filter(None, [bindings.get(head, head), rest])))
 
 
 def _is_bank_question(obj) -> bool:
