@@ -61,6 +61,9 @@ class GradedCheck:
     argument (``s``); None when the call has none."""
     bank: str | None
     """The bank question's id when the call names one with the answer only."""
+    code_answer: bool = False
+    """Whether the answer is code: a name the source defines with ``def`` or
+    ``class``. Only such an answer may be judged in the student's kernel."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,11 +110,13 @@ class Assignment:
             cell["id"] = generated.id  # the ids exercises/ carries
         bindings = check_bindings(source)
         chapter = chapter_of(name)
+        defined = _defined_names(source)
         checks: list[GradedCheck] = []
         for index, cell in enumerate(source.cells):
             dotted = called_check(cell, frozenset(bindings))
             if dotted is not None:
                 check = _graded_check(cell, index, dotted, bindings, chapter)
+                check = replace(check, code_answer=check.answer in defined)
                 if any(c.qid == check.qid for c in checks):  # a question asked twice
                     check = replace(check, qid=f"{check.qid}@{check.cell_id}")
                 checks.append(check)
@@ -121,6 +126,22 @@ class Assignment:
     def from_file(cls, path: Path | str) -> Assignment:
         path = Path(path)
         return cls.from_notebook(nbformat.read(path, as_version=4), path.stem)
+
+
+def _defined_names(nb: nbformat.NotebookNode) -> set[str]:
+    """Names the notebook's code cells define with ``def`` or ``class``."""
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+    return names
 
 
 def chapter_of(name: str) -> str:

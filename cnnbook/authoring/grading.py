@@ -49,11 +49,12 @@ from cnnbook.authoring.assignment import Assignment, GradedCheck, load_assignmen
 from cnnbook.authoring.kernel import KernelFailure, StudentKernel, kernel_environment
 from cnnbook.authoring.sandbox import (
     SCRATCH,
-    UID_BASE,
     Limits,
     Sandbox,
+    UidLease,
     kill_processes,
     probe_isolation,
+    processes_of,
     visible_paths,
     wrapped_command,
 )
@@ -69,6 +70,11 @@ CSV_FIELDS = ("submission", "notebook", "question", "points", "max_points", "fee
 IN_KERNEL = (
     " (Judged in your kernel: your answer is code, which the grader cannot "
     "copy out of it.)"
+)
+NOT_DATA = (
+    "the grader reads numbers, text, lists, tuples, sets, dicts, NumPy arrays and "
+    "Keras models built with keras.Sequential or the functional API; your answer "
+    "is none of those."
 )
 ISOLATION_TEXT = {
     "full": "own mount and network namespaces, a private read-only root, "
@@ -134,6 +140,7 @@ class GradeReport:
     csv_path: Path | None = None
     run_seconds: float = 0.0  # wall time of the kernels (all submissions)
     judge_seconds: float = 0.0  # wall time of the judges, after the kernels
+    leftovers: int = 0  # processes found under the jobs' uids at the end
 
     @property
     def exit_code(self) -> int:
@@ -149,11 +156,14 @@ class Jobs:
         self.limits = options.limits
         self.read_only = visible_paths(protected)
         self.python_path = str(Path(cnnbook.__file__).resolve().parent.parent)
+        self.root = os.getuid() == 0
+        self.lease = UidLease(options.jobs) if self.root else None
+        self.leftovers = 0
         isolation, self.why_not_full = options.isolation, ""
         if isolation == "auto":
-            isolation, self.why_not_full = probe_isolation(work, protected)
+            first = self.lease.uids[0] if self.lease else None
+            isolation, self.why_not_full = probe_isolation(work, protected, first)
         self.isolation = isolation
-        self.root = os.getuid() == 0
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in range(options.jobs):
             self.slots.put(slot)
@@ -164,7 +174,16 @@ class Jobs:
             return None
         if self.isolation == "limits" and not _reachable_by_others(sys.executable):
             return None
-        return UID_BASE + 1 + slot
+        return self.lease.uids[slot]
+
+    def close(self) -> None:
+        """Release the uids, counting first any process left under them
+        (there should be none: every job kills its uid's processes)."""
+        if self.lease is not None:
+            self.leftovers = sum(
+                len(processes_of(uid, None)) for uid in self.lease.uids
+            )
+            self.lease.close()
 
     def sandbox(self, slot: int, name: str) -> tuple[Sandbox, Path]:
         """A fresh sandbox and its host folder for one run in ``slot``."""
@@ -290,6 +309,9 @@ def _capture(run, kernel, check: GradedCheck, assignment, limits) -> None:
             return
         if kind != "opaque":
             run.answers[check.qid] = data
+            return
+        if not check.code_answer:  # only code may be judged in the kernel
+            run.verdicts[check.qid] = Verdict("incorrect", f"Not quite: {NOT_DATA}")
             return
     code, expression = kernel_check_code(check.call, assignment.bindings)
     verdict = read_reply(kernel.execute(code, seconds, {"answer": expression}).message)
@@ -473,6 +495,7 @@ def grade_folder(
     protected = [folder, Path(source).resolve(), REPO / "solutions", REPO]
     work = Path(tempfile.mkdtemp(prefix="cnnbook-grade-"))
     os.chmod(work, 0o711)
+    jobs = None
     try:
         jobs = Jobs(work, options, protected)
         if log:
@@ -504,6 +527,8 @@ def grade_folder(
             problems = _judge_all(runs, jobs, judge_runner, pool)
             judged = time.monotonic()
     finally:
+        if jobs is not None:
+            jobs.close()
         shutil.rmtree(work, ignore_errors=True)
     problems += [
         f"{run.relative}: {run.problem}" for run in runs if run.assignment is None
@@ -517,6 +542,7 @@ def grade_folder(
         problems,
         run_seconds=ran - started,
         judge_seconds=judged - ran,
+        leftovers=jobs.leftovers,
     )
     report.csv_path = folder / CSV_NAME
     write_csv(rows, report.csv_path)

@@ -35,11 +35,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import json
 import os
 import resource
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -49,6 +52,7 @@ __all__ = [
     "KERNEL_DIR",
     "Limits",
     "Sandbox",
+    "UidLease",
     "kill_processes",
     "probe_isolation",
     "processes_of",
@@ -61,7 +65,11 @@ KERNEL_DIR = "/kernel"
 SCRATCH = "/tmp"
 """The kernel's scratch folder (also HOME and the working directory)."""
 UID_BASE = 700_000
-"""Job ``n`` runs as uid and gid ``UID_BASE + n`` when the grader runs as root."""
+"""As root, every sandbox runs as a uid (and gid) of its own, leased from
+``UID_BASE`` upwards (:class:`UidLease`), so that no two jobs, even of two
+graders running at once, share one."""
+UID_COUNT = 10_000
+LOCK_DIR = "cnnbook-sandbox-uids"
 SYSTEM_PATHS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
@@ -375,15 +383,65 @@ def main(argv: list[str]) -> int:
 
 
 # ------------------------------------------------------------------------- grader side
-def probe_isolation(work: Path, protected: Iterable[str | Path]) -> tuple[str, str]:
-    """The strongest isolation that starts Python here, and why not "full"."""
+class UidLease:
+    """``count`` uids no other lease holds, for as long as this object lives.
+
+    Each uid is held by an exclusive ``flock`` on a file in a root-only
+    folder of the temporary directory: the kernel releases it when the
+    holder exits, however it exits. Processes left running under a newly
+    leased uid (a grader killed before it could clean up) are killed.
+    """
+
+    def __init__(self, count: int) -> None:
+        if os.getuid() != 0:
+            raise ValueError("uids can only be leased by root")
+        folder = Path(tempfile.gettempdir()) / LOCK_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o077:
+            raise ValueError(f"{folder} must be a folder only root can use")
+        self.uids: list[int] = []
+        self._files = []
+        for uid in range(UID_BASE + 1, UID_BASE + UID_COUNT):
+            if len(self.uids) == count:
+                break
+            handle = open(folder / str(uid), "a")  # noqa: SIM115 (held open)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                continue
+            kill_processes(uid, None)
+            self.uids.append(uid)
+            self._files.append(handle)
+        if len(self.uids) < count:
+            self.close()
+            raise ValueError(f"no {count} free uids from {UID_BASE + 1}")
+
+    def close(self) -> None:
+        for handle in self._files:
+            handle.close()
+        self._files = []
+
+    def __enter__(self) -> UidLease:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def probe_isolation(
+    work: Path, protected: Iterable[str | Path], uid: int | None = None
+) -> tuple[str, str]:
+    """The strongest isolation that starts Python here (as ``uid`` when
+    given), and why not "full"."""
     work = Path(work)
     kernel_dir, root_dir = work / "probe-kernel", work / "probe-root"
     kernel_dir.mkdir(parents=True, exist_ok=True)
     root_dir.mkdir(parents=True, exist_ok=True)
     sandbox = Sandbox(
         isolation="full",
-        uid=UID_BASE if os.getuid() == 0 else None,
+        uid=uid,
         kernel_dir=str(kernel_dir),
         root_dir=str(root_dir),
         read_only=visible_paths(protected),

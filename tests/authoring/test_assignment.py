@@ -46,6 +46,7 @@ def test_check_cells_are_questions_with_ids_and_points():
         "shape",
     ]
     assert all(c.bank is None for c in assignment.checks)
+    assert [c.code_answer for c in assignment.checks] == [False, False, True, False]
     assert assignment.solution_cells == {
         "q1-answer",
         "q2-answer",

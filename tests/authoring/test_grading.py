@@ -21,7 +21,7 @@ from cnnbook.authoring.grading import (
     student_of,
 )
 from cnnbook.authoring.judge import judge
-from cnnbook.authoring.sandbox import UID_BASE, Limits, processes_of
+from cnnbook.authoring.sandbox import Limits
 from cnnbook.checks import bank, ch03
 from cnnbook.checks.specs import NumberSpec
 from tests.authoring import grading_fixtures as fx
@@ -49,6 +49,17 @@ WRITER = textwrap.dedent(
             answer = "wrote " + path
         except OSError:
             pass
+    """
+)
+
+KERNEL_FORGER = textwrap.dedent(
+    """\
+    import json
+    lie = json.dumps({"t": "opaque", "status": "correct", "message": "Correct: me"})
+    get_ipython().user_expressions = lambda expressions: {
+        name: {"status": "ok", "data": {"text/plain": repr(lie)}, "metadata": {}}
+        for name in expressions
+    }
     """
 )
 
@@ -92,6 +103,9 @@ def _class(assignment):
             "    __hash__ = int.__hash__\nanswer = Liar(7)",
         ),
         "writer/09_fixture.ipynb": fx.set_source(perfect, "q1-answer", WRITER),
+        "kernel-forger/09_fixture.ipynb": fx.insert_after(
+            blank, "setup", KERNEL_FORGER
+        ),
         "orphans/09_fixture.ipynb": fx.insert_after(
             perfect,
             "q4-check",
@@ -148,7 +162,7 @@ def test_the_csv_has_one_row_per_submission_and_question(graded):
         "feedback",
     ]
     submissions = {row["submission"] for row in rows}
-    assert len(submissions) == 13 and len(rows) == 13 * 4
+    assert len(submissions) == 14 and len(rows) == 14 * 4
     assert not any(".ipynb_checkpoints" in s for s in submissions)
     assert {row["notebook"] for row in rows} == {fx.NAME}
     assert not (folder / "grades.csv").is_symlink(), "the link is replaced"
@@ -202,6 +216,16 @@ def test_monkeypatched_checks_earn_nothing(graded):
     assert rows["ch09.q3-check"]["feedback"].startswith("Not quite:")
 
 
+def test_a_kernel_that_lies_about_answers_earns_nothing_for_data(graded):
+    rows = rows_of(graded, "kernel-forger/")
+    for qid in ("ch09.q1-check", "ch09.q2-check", "ch09.q4-check"):
+        assert rows[qid]["points"] == "0"
+        assert rows[qid]["feedback"].startswith("Not quite: the grader reads numbers")
+    # The limit README states: an answer that is code is judged in the kernel,
+    # which this student controls; its feedback says where it was judged.
+    assert rows["ch09.q3-check"]["feedback"].endswith("cannot copy out of it.)")
+
+
 def test_edited_and_deleted_check_cells_are_replaced_by_the_source(graded):
     rows = rows_of(graded, "editor/")
     assert points(graded, "editor/") == [0, 0, 0, 1]
@@ -224,8 +248,8 @@ def test_a_kernel_writes_nowhere_but_its_scratch(graded):
 
 @pytest.mark.skipif(os.getuid() != 0, reason="a uid per job needs root")
 def test_no_process_of_any_job_survives(graded):
-    for slot in range(4):
-        assert processes_of(UID_BASE + 1 + slot, None) == []
+    assert points(graded, "orphans/") == [1, 2, 1, 1]
+    assert graded[0].leftovers == 0
 
 
 def test_the_summary_has_a_line_per_submission(graded, capsys):

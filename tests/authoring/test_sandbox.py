@@ -20,11 +20,12 @@ import pytest
 from cnnbook.authoring.kernel import kernel_environment
 from cnnbook.authoring.sandbox import (
     SCRATCH,
-    UID_BASE,
     Limits,
     Sandbox,
+    UidLease,
     kill_processes,
     probe_isolation,
+    processes_of,
     visible_paths,
     wrapped_command,
 )
@@ -35,20 +36,31 @@ ROOT = os.getuid() == 0
 
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory):
-    level, why = probe_isolation(tmp_path_factory.mktemp("probe"), PROTECTED)
+def uids():
+    """Two uids of this module's own (as root; graders running at the same
+    time lease others)."""
+    if not ROOT:
+        yield [None, None]
+        return
+    with UidLease(2) as lease:
+        yield lease.uids
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory, uids):
+    level, why = probe_isolation(tmp_path_factory.mktemp("probe"), PROTECTED, uids[0])
     if level != "full":
         pytest.skip(f"full isolation is not available here: {why}")
-    return level
+    return uids
 
 
-def run(tmp_path, code, slot=1, isolation="full", limits=None, protected=PROTECTED):
+def run(tmp_path, uid, code, isolation="full", limits=None, protected=PROTECTED):
     kernel_dir, root_dir, scratch = (
         tmp_path / n for n in ("kernel", "root", "scratch")
     )
     for folder in (kernel_dir, root_dir, scratch):
         folder.mkdir(exist_ok=True)
-    uid = UID_BASE + slot if ROOT and isolation == "full" else None
+    uid = uid if isolation == "full" else None
     if uid is not None:
         os.chown(kernel_dir, uid, uid)
     home = SCRATCH if isolation == "full" else str(scratch)
@@ -80,6 +92,7 @@ def test_the_repository_and_the_submissions_are_not_there(full, tmp_path):
     hidden = [REPO / "solutions", REPO / "notebooks", REPO / ".git", submissions]
     result = run(
         tmp_path,
+        full[0],
         f"""
         import json, os
         print(json.dumps([os.path.exists(p) for p in {[str(p) for p in hidden]!r}]))
@@ -100,6 +113,7 @@ def test_the_repository_and_the_submissions_are_not_there(full, tmp_path):
 def test_writes_stay_in_the_scratch_folder(full, tmp_path):
     result = run(
         tmp_path,
+        full[0],
         f"""
         import os
         for path in ["/etc/x", "/usr/x", {str(REPO / "cnnbook" / "x")!r}, "/x",
@@ -119,12 +133,12 @@ def test_writes_stay_in_the_scratch_folder(full, tmp_path):
 
 def test_the_scratch_folder_and_files_have_a_size_limit(full, tmp_path):
     limits = Limits(scratch_mb=32, file_mb=8)
-    too_big = run(
-        tmp_path, "open('/tmp/big', 'wb').write(b'x' * 9 * 10**6)", limits=limits
-    )
+    write = "open('/tmp/big', 'wb').write(b'x' * 9 * 10**6)"
+    too_big = run(tmp_path, full[0], write, limits=limits)
     assert too_big.returncode != 0  # SIGXFSZ, or EFBIG when the signal is ignored
     full_disk = run(
         tmp_path,
+        full[0],
         """
         import errno
         try:
@@ -147,6 +161,7 @@ def test_no_network_not_even_the_grader_machine(full, tmp_path):
     thread.start()
     result = run(
         tmp_path,
+        full[0],
         f"""
         import socket
         for host in ("127.0.0.1", "1.1.1.1", "localhost"):
@@ -176,13 +191,14 @@ def test_a_job_cannot_see_or_signal_another_jobs_processes(full, tmp_path):
     other.mkdir()
     sleeper = subprocess.Popen(
         wrapped_command(
-            _sandbox_for(other, slot=2),
+            _sandbox_for(other, full[1]),
             [sys.executable, "-c", "import time; time.sleep(60)"],
         )
     )
     try:
         result = run(
             tmp_path,
+            full[0],
             f"""
             import os
             print([p for p in os.listdir("/proc") if p.isdigit()] == [str(os.getpid())])
@@ -201,14 +217,14 @@ def test_a_job_cannot_see_or_signal_another_jobs_processes(full, tmp_path):
         )
         assert sleeper.poll() is None, "the other job's process must survive"
     finally:
-        kill_processes(UID_BASE + 2, sleeper.pid)
+        kill_processes(full[1], sleeper.pid)
 
 
-def _sandbox_for(folder, slot):
+def _sandbox_for(folder, uid):
     for name in ("kernel", "root"):
         (folder / name).mkdir()
     return Sandbox(
-        uid=UID_BASE + slot,
+        uid=uid,
         kernel_dir=str(folder / "kernel"),
         root_dir=str(folder / "root"),
         read_only=visible_paths(PROTECTED),
@@ -219,6 +235,7 @@ def _sandbox_for(folder, slot):
 def test_processes_are_limited_and_all_killed_at_the_end(full, tmp_path):
     result = run(
         tmp_path,
+        full[0],
         """
         import os, time
         children = 0
@@ -237,21 +254,20 @@ def test_processes_are_limited_and_all_killed_at_the_end(full, tmp_path):
     )
     assert lines(result) == ["True"]
     if ROOT:
-        kill_processes(UID_BASE + 1, None)
-        from cnnbook.authoring.sandbox import processes_of
-
-        assert processes_of(UID_BASE + 1, None) == []
+        kill_processes(full[0], None)
+        assert processes_of(full[0], None) == []
 
 
 def test_the_graders_environment_does_not_leak(full, tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_SECRET", "token")
-    result = run(tmp_path, "import os; print('GRADER_SECRET' in os.environ)")
+    result = run(tmp_path, full[0], "import os; print('GRADER_SECRET' in os.environ)")
     assert lines(result) == ["False"]
 
 
 def test_limits_alone_still_cap_the_address_space(tmp_path):
     result = run(
         tmp_path,
+        None,
         """
         import resource
         print(resource.getrlimit(resource.RLIMIT_AS)[0])
