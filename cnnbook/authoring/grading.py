@@ -21,7 +21,8 @@ memory limit, ``os._exit``, a crash, a file that is not a notebook) keeps the
 points of the questions checked before the failure; every later question gets
 0 and a feedback line that says what happened. Other submissions are graded
 as usual. The command exits 0 when every file was graded, whatever the grades,
-and 1 when a file matched no exercise or a check of the source failed.
+and 1 when a file matched no exercise, a kernel could not start, or a check of
+the source failed.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class SubmissionRun:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     failure: str = ""
+    failure_kind: str = ""  # KernelFailure.kind; "start" is the grader's problem
     seconds: float = 0.0
 
 
@@ -271,6 +273,7 @@ def _run_kernel(run, nb, assignment: Assignment, jobs: Jobs, slot: int) -> None:
     except KernelFailure as failure:
         where = f" ({step.label})" if step is not None and step.label else ""
         run.failure = f"{failure}{where}"
+        run.failure_kind = failure.kind
         for check in assignment.checks:
             if check.qid not in run.answers and check.qid not in run.verdicts:
                 run.verdicts[check.qid] = Verdict(
@@ -532,6 +535,9 @@ def grade_folder(
         shutil.rmtree(work, ignore_errors=True)
     problems += [
         f"{run.relative}: {run.problem}" for run in runs if run.assignment is None
+    ]
+    problems += [  # no student code runs before the kernel is up
+        f"{run.relative}: {run.failure}" for run in runs if run.failure_kind == "start"
     ]
     rows = [row for run in runs for row in rows_of(run)]
     report = GradeReport(

@@ -346,3 +346,18 @@ def test_bad_options_are_refused(tmp_path):
     (tmp_path / "a" / ".hidden").mkdir(parents=True)
     (tmp_path / "a" / ".hidden" / "x.ipynb").write_text("{}")
     assert find_submissions(tmp_path / "a") == []
+
+
+def test_a_kernel_that_cannot_start_is_the_graders_problem(tmp_path, monkeypatch):
+    import cnnbook.authoring.kernel as kernel
+
+    monkeypatch.setattr(kernel, "START_SECONDS", 0.01)
+    source = fx.write_source(tmp_path / "source")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(fx.fixture_notebook(), folder / "09_fixture.ipynb")
+    options = GradeOptions(jobs=1, limits=LIMITS)
+    report = grade_folder(folder, source=source.parent, options=options, log=None)
+    assert report.exit_code == 1
+    assert report.problems == ["09_fixture.ipynb: the kernel did not start in time"]
+    assert all(row.feedback.startswith("Not graded:") for row in report.rows)
