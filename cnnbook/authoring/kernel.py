@@ -25,7 +25,6 @@ from jupyter_client.session import Session
 
 from cnnbook.authoring.sandbox import (
     KERNEL_DIR,
-    SCRATCH,
     Sandbox,
     kill_processes,
     processes_of,
@@ -322,8 +321,3 @@ class StudentKernel:
         for socket in self._sockets:
             socket.close(linger=0)
         self._context.term()
-
-
-def scratch_home(sandbox: Sandbox) -> str:
-    """HOME, TMPDIR and the working directory of the kernel."""
-    return SCRATCH if sandbox.isolation == "full" else sandbox.cwd
