@@ -42,7 +42,7 @@ from cnnbook.authoring.exercises import (
     find_blocks,
 )
 
-__all__ = ["CONFIG", "course_notebook", "write_course"]
+__all__ = ["CONFIG", "course_notebook", "grade_id", "write_course"]
 
 SCHEMA_VERSION = 3
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -61,7 +61,8 @@ c.Execute.timeout = 300
 """
 
 
-def _grade_id(text: str) -> str:
+def grade_id(text: str) -> str:
+    """nbgrader's id for a cell: ``ch02_q1a-check`` for question ``ch02.q1a-check``."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
@@ -85,12 +86,12 @@ def _with_stubs(source: str, cell_type: str, label: str, index: int) -> str:
     return "\n".join(out)
 
 
-def _metadata(grade_id: str, grade=False, solution=False, locked=False, points=None):
+def _metadata(name: str, grade=False, solution=False, locked=False, points=None):
     meta = {
         "grade": grade,
         "solution": solution,
         "locked": locked,
-        "grade_id": grade_id,
+        "grade_id": name,
         "schema_version": SCHEMA_VERSION,
     }
     if points is not None:
@@ -107,7 +108,7 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-        grade_id = _grade_id(f"{prefix}_{cell.id}")
+        cell_name = grade_id(f"{prefix}_{cell.id}")
         check = checks.get(cell.id)
         if check is not None:
             cell.source = (
@@ -117,7 +118,7 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                 f"{HIDDEN_END}"
             )
             meta = _metadata(
-                _grade_id(check.qid), grade=True, locked=True, points=check.points
+                grade_id(check.qid), grade=True, locked=True, points=check.points
             )
         elif cell.id in assignment.solution_cells:
             cell.source = _with_stubs(
@@ -125,10 +126,10 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
             )
             markdown = cell.cell_type == "markdown"
             meta = _metadata(
-                grade_id, grade=markdown, solution=True, points=0 if markdown else None
+                cell_name, grade=markdown, solution=True, points=0 if markdown else None
             )
         else:
-            meta = _metadata(grade_id, locked=True)
+            meta = _metadata(cell_name, locked=True)
         cell.metadata["nbgrader"] = meta
     return nb
 

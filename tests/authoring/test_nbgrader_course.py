@@ -13,7 +13,12 @@ import pytest
 from cnnbook.authoring.__main__ import main
 from cnnbook.authoring.assignment import Assignment
 from cnnbook.authoring.grading import GradeOptions, grade_folder
-from cnnbook.authoring.nbgrader_course import CONFIG, course_notebook, write_course
+from cnnbook.authoring.nbgrader_course import (
+    CONFIG,
+    course_notebook,
+    grade_id,
+    write_course,
+)
 from cnnbook.authoring.samples import answered, expected_points
 from cnnbook.authoring.sandbox import Limits
 from tests.authoring import grading_fixtures as fx
@@ -123,7 +128,5 @@ def test_autograde_scores_equal_make_grade_scores(course):
             assert submission.score == total == expected, student
             assert submission.max_score == assignment.max_points
             for row, check in zip(ours[student], assignment.checks, strict=True):
-                grade = gradebook.find_grade(
-                    check.qid.replace(".", "_"), NAME, "ch02", student
-                )
+                grade = gradebook.find_grade(grade_id(check.qid), NAME, "ch02", student)
                 assert grade.score == row.points, (student, check.qid)
