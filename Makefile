@@ -5,6 +5,9 @@
 #   make solutions  regenerate exercises/ and solutions/ from notebooks/
 #   make bench      measure run time and memory against the budgets
 #   make lab        JupyterLab from .venv on 127.0.0.1, to work in the notebooks
+#   make grade SUBMISSIONS=DIR   grade every notebook under DIR into DIR/grades.csv
+#   make nbgrader   write an nbgrader course directory from notebooks/
+#   make student-repo STUDENT_REPO=DIR   a copy without solutions, for students
 # Each target creates .venv and installs the pinned requirements when needed.
 
 SHELL := /bin/bash
@@ -18,7 +21,8 @@ JOBS ?= 2
 # The kernels' environment (quiet TensorFlow, seeds) is set in one place,
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
-.PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check lab
+.PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check lab \
+	grade nbgrader student-repo
 
 venv: $(STAMP)
 
@@ -70,7 +74,28 @@ lab: $(STAMP)
 	    $$([ "$$(id -u)" = 0 ] && echo --allow-root) --ServerApp.root_dir=$(CURDIR)
 
 bench: $(STAMP)
-	$(PY) -m cnnbook.bench
+	$(PY) -m cnnbook.authoring.bench
+
+# Grading runs each submission in a sandboxed kernel (README, "Instructors").
+# JOBS given on the command line sets the kernels run at once (default: the cores).
+SUBMISSIONS ?=
+GRADE_FLAGS ?=
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
+	$(PY) -m cnnbook.authoring grade "$(SUBMISSIONS)" \
+	    $(if $(filter command line environment,$(origin JOBS)),--jobs $(JOBS)) \
+	    $(GRADE_FLAGS)
+
+NBGRADER_COURSE ?= _build/nbgrader
+nbgrader: $(STAMP)
+	$(PY) -m cnnbook.authoring nbgrader notebooks/*.ipynb --out $(NBGRADER_COURSE)
+	@echo "The nbgrader course is in $(NBGRADER_COURSE) (README, \"Instructors\")"
+
+STUDENT_REPO ?= ../$(notdir $(CURDIR))-student
+STUDENT_URL ?=
+student-repo: $(STAMP)
+	$(PY) -m cnnbook.authoring student-repo "$(STUDENT_REPO)" \
+	    $(if $(STUDENT_URL),--url $(STUDENT_URL))
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -5,9 +5,14 @@
         [--exercises DIR] [--solutions DIR] [--timeout SECONDS] [--ref REF]
     python -m cnnbook.authoring toc-without-solutions _toc.yml OUTPUT
     python -m cnnbook.authoring colab-cell book/*.ipynb [--ref REF]
+    python -m cnnbook.authoring grade DIR [--source notebooks] [--jobs N]
+        [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--isolation auto]
+    python -m cnnbook.authoring nbgrader notebooks/*.ipynb --out DIR
+    python -m cnnbook.authoring student-repo OUT [--url https://...]
 """
 
 import argparse
+import os
 import sys
 
 from cnnbook.authoring import colab
@@ -17,6 +22,10 @@ from cnnbook.authoring.execute import (
     execute_files,
 )
 from cnnbook.authoring.exercises import generate_files
+from cnnbook.authoring.grading import DEFAULT_SOURCE, REPO, GradeOptions, grade_folder
+from cnnbook.authoring.nbgrader_course import write_course
+from cnnbook.authoring.sandbox import Limits
+from cnnbook.authoring.student_repo import write_student_repo
 from cnnbook.authoring.toc import write_public_toc
 
 
@@ -84,6 +93,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     cell.add_argument("paths", nargs="+", help=".ipynb files (book/*.ipynb)")
     _add_ref_argument(cell)
+    _add_grade_parser(commands)
+    course = commands.add_parser(
+        "nbgrader",
+        help="write an nbgrader course directory (source/chNN/...) from the sources",
+    )
+    course.add_argument("paths", nargs="+", help="instructor .ipynb files (notebooks/)")
+    course.add_argument("--out", required=True, help="the course directory to write")
+    student = commands.add_parser(
+        "student-repo",
+        help="write a copy of the repository without solutions/ and notebooks/, "
+        "for students (Binder)",
+    )
+    student.add_argument("out", help="folder to write (empty, or written before)")
+    student.add_argument(
+        "--url",
+        default=None,
+        help="the student repository's address, for the "
+        "book's Binder, Colab and repository buttons",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -100,10 +128,75 @@ def main(argv: list[str] | None = None) -> int:
             colab.update_files(args.paths, ref=args.ref)
         elif args.command == "toc-without-solutions":
             write_public_toc(args.source, args.output)
+        elif args.command == "grade":
+            return _grade(args)
+        elif args.command == "nbgrader":
+            for path in write_course(args.paths, args.out):
+                print(f"wrote {path}")
+        elif args.command == "student-repo":
+            files = write_student_repo(REPO, args.out, url=args.url)
+            print(f"wrote {len(files)} files to {args.out}")
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_grade_parser(commands) -> None:
+    grade = commands.add_parser(
+        "grade",
+        help="grade every submitted notebook under a folder, each in a sandboxed "
+        "kernel, and write FOLDER/grades.csv",
+    )
+    grade.add_argument("folder", help="the submissions (e.g. one folder per student)")
+    grade.add_argument(
+        "--source",
+        default=str(DEFAULT_SOURCE),
+        help="folder of the instructor's source notebooks (default %(default)s)",
+    )
+    defaults = Limits()
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: the number of cores, %(default)s)",
+    )
+    for flag, name, unit, kind in (
+        ("--cell-timeout", "cell_seconds", "seconds per cell", float),
+        ("--notebook-timeout", "notebook_seconds", "seconds per notebook", float),
+        ("--memory", "memory_mb", "MB of resident memory per kernel", int),
+        ("--scratch", "scratch_mb", "MB of private scratch space per kernel", int),
+        ("--file-size", "file_mb", "MB of the largest file a kernel may write", int),
+        ("--processes", "processes", "processes and threads per kernel", int),
+    ):
+        grade.add_argument(
+            flag,
+            dest=name,
+            type=kind,
+            default=getattr(defaults, name),
+            help=f"{unit} (default %(default)s)",
+        )
+    grade.add_argument(
+        "--isolation",
+        choices=("auto", "full", "limits"),
+        default="auto",
+        help="'full': namespaces, a private root and a uid per job; 'limits': "
+        "resource limits only; 'auto' (default): full if this machine allows it",
+    )
+
+
+def _grade(args) -> int:
+    limits = Limits(
+        cell_seconds=args.cell_seconds,
+        notebook_seconds=args.notebook_seconds,
+        memory_mb=args.memory_mb,
+        scratch_mb=args.scratch_mb,
+        file_mb=args.file_mb,
+        processes=args.processes,
+    )
+    options = GradeOptions(jobs=args.jobs, limits=limits, isolation=args.isolation)
+    report = grade_folder(args.folder, source=args.source, options=options)
+    return report.exit_code
 
 
 if __name__ == "__main__":

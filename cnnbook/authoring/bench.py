@@ -5,7 +5,8 @@ every notebook of the book and the solutions with the deterministic executor
 (in memory: nothing in the repository is rewritten), records wall time and the
 peak resident memory of the kernel's process tree, measures the floor (a kernel
 that only imports TensorFlow and Keras), times the book build and the
-calculator's arithmetic, writes ``bench/results.json`` and exits 1 when a
+calculator's arithmetic, grades a sample class with ``make grade``'s grader
+(:func:`measure_grading`), writes ``bench/results.json`` and exits 1 when a
 budget is broken.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -28,7 +30,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from cnnbook import calc
 from cnnbook.authoring.execute import execute_notebook
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 BUDGETS = {
     "notebook_peak_rss_mb": 1000.0,  # Binder's guaranteed memory: 1 GB
@@ -37,7 +39,13 @@ BUDGETS = {
     "book_build_seconds": 30.0,
     "book_rebuild_seconds": 5.0,
     "analyze_150_layers_ms": 10.0,
+    # `make grade`: one submission (two at a time) against one kernel that only
+    # imports TensorFlow, and a class of 60 on 2 cores, extrapolated
+    "grading_ratio_to_floor": 2.5,
+    "grading_class_60_seconds": 600.0,
 }
+GRADING_SOURCE = REPO / "notebooks" / "02_counting_parameters_and_memory.ipynb"
+CLASS_SIZE = 60
 FLOOR_SOURCE = "import tensorflow as tf\nimport keras"
 
 
@@ -164,13 +172,61 @@ def check_budgets(results: dict) -> list[str]:
         "book_build_seconds",
         "book_rebuild_seconds",
         "analyze_150_layers_ms",
+        "grading_ratio_to_floor",
+        "grading_class_60_seconds",
     ):
         if key in results and results[key] > BUDGETS[key]:
             broken.append(f"{key}: {results[key]} > {BUDGETS[key]}")
     return broken
 
 
-def run(paths: list[Path], build: bool = True, log=print) -> dict:
+def measure_grading(samples: int = 8, jobs: int = 2, source: Path = GRADING_SOURCE):
+    """Grade ``samples`` submissions of one exercise (right, half right, blank
+    and wrong in turn), ``jobs`` at a time, and extrapolate to a class of 60.
+
+    A class of 60 takes ceil(60 / jobs) rounds of kernels, each as long as a
+    measured round, plus the judges (once per exercise, whatever the class
+    size): that is the figure reported, computed, not timed."""
+    if not isinstance(samples, int) or samples < jobs:
+        raise ValueError(
+            f"samples must be an integer of at least jobs, got {samples!r}"
+        )
+    from cnnbook.authoring.assignment import Assignment
+    from cnnbook.authoring.grading import GradeOptions, grade_folder
+    from cnnbook.authoring.samples import answered
+
+    assignment = Assignment.from_file(source)
+    count = len(assignment.checks)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "class"
+        for number in range(samples):
+            right = (count, count // 2, None, 0)[number % 4]
+            nb = assignment.exercise
+            if right is not None:
+                nb = answered(nb, assignment, right)
+            path = folder / f"student{number:02d}" / source.name
+            path.parent.mkdir(parents=True)
+            nbformat.write(nb, path)
+        report = grade_folder(
+            folder, source=source.parent, options=GradeOptions(jobs=jobs), log=None
+        )
+    rounds = math.ceil(samples / jobs)
+    per_round = report.run_seconds / rounds
+    return {
+        "grading_samples": samples,
+        "grading_jobs": jobs,
+        "grading_isolation": report.isolation,
+        "grading_seconds_per_submission": round(
+            sum(run.seconds for run in report.runs) / samples, 2
+        ),
+        "grading_judge_seconds": round(report.judge_seconds, 2),
+        "grading_class_60_seconds": round(
+            math.ceil(CLASS_SIZE / jobs) * per_round + report.judge_seconds, 1
+        ),
+    }
+
+
+def run(paths: list[Path], build: bool = True, grading: bool = True, log=print) -> dict:
     if not paths:
         raise ValueError("paths must name at least one notebook to measure")
     results: dict = {"budgets": BUDGETS, "notebooks": {}}
@@ -187,6 +243,12 @@ def run(paths: list[Path], build: bool = True, log=print) -> dict:
     results["total_seconds"] = round(total, 2)
     results["ratio_to_floor"] = round(total / (len(paths) * floor["seconds"]), 2)
     results["analyze_150_layers_ms"] = round(measure_analyze(), 3)
+    if grading:
+        log("grading a sample class of chapter 2, two kernels at a time ...")
+        results.update(measure_grading())
+        results["grading_ratio_to_floor"] = round(
+            results["grading_seconds_per_submission"] / floor["seconds"], 2
+        )
     if build:
         log("building the book twice ...")
         results.update(measure_book_build())
@@ -208,6 +270,10 @@ def print_table(results: dict, log=print) -> None:
         "analyze_150_layers_ms",
         "book_build_seconds",
         "book_rebuild_seconds",
+        "grading_seconds_per_submission",
+        "grading_ratio_to_floor",
+        "grading_judge_seconds",
+        "grading_class_60_seconds",
     ):
         if key in results:
             budget = BUDGETS.get(key)
@@ -226,10 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-build", action="store_true", help="skip timing the book build"
     )
+    parser.add_argument(
+        "--no-grading", action="store_true", help="skip timing `make grade`"
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.paths] or notebooks_to_measure()
-    results = run(paths, build=not args.no_build)
+    results = run(paths, build=not args.no_build, grading=not args.no_grading)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)

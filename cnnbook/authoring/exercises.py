@@ -147,7 +147,16 @@ def check_names(nb: nbformat.NotebookNode) -> frozenset[str]:
     ``from cnnbook import checks`` binds ``checks``; ``from cnnbook.checks import
     ch03 as c3`` binds ``c3``; ``import cnnbook.checks`` binds ``cnnbook``.
     """
-    names = set()
+    return frozenset(check_bindings(nb))
+
+
+def check_bindings(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """What each name of :func:`check_names` is bound to, as a dotted path.
+
+    ``{"checks": "cnnbook.checks", "c3": "cnnbook.checks.ch03", "cnnbook":
+    "cnnbook"}``: a check cell's ``c3.segments`` is ``cnnbook.checks.ch03.segments``.
+    """
+    names = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -156,12 +165,15 @@ def check_names(nb: nbformat.NotebookNode) -> frozenset[str]:
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
                     if _in_checks(full):
-                        names.add(alias.asname or alias.name)
+                        names[alias.asname or alias.name] = full
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if _in_checks(alias.name):
-                        names.add(alias.asname or alias.name.split(".")[0])
-    return frozenset(names)
+                        if alias.asname:
+                            names[alias.asname] = alias.name
+                        else:
+                            names[alias.name.split(".")[0]] = alias.name.split(".")[0]
+    return names
 
 
 def _in_checks(dotted: str) -> bool:

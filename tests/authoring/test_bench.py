@@ -2,7 +2,12 @@
 
 import pytest
 
-from cnnbook.authoring.bench import BUDGETS, check_budgets, measure_analyze
+from cnnbook.authoring.bench import (
+    BUDGETS,
+    check_budgets,
+    measure_analyze,
+    measure_grading,
+)
 from tests.conftest import REPO
 
 
@@ -36,6 +41,11 @@ def test_results_within_budget_pass():
         ({"ratio_to_floor": 2.5}, "ratio_to_floor: 2.5 > 2.0"),
         ({"book_rebuild_seconds": 6.0}, "book_rebuild_seconds: 6.0 > 5.0"),
         ({"analyze_150_layers_ms": 11.0}, "analyze_150_layers_ms: 11.0 > 10.0"),
+        ({"grading_ratio_to_floor": 3.0}, "grading_ratio_to_floor: 3.0 > 2.5"),
+        (
+            {"grading_class_60_seconds": 700.0},
+            "grading_class_60_seconds: 700.0 > 600.0",
+        ),
     ],
 )
 def test_each_broken_budget_is_named(overrides, expected):
@@ -48,6 +58,11 @@ def test_measure_analyze_refuses_bad_sizes_and_returns_milliseconds():
     assert measure_analyze(n_layers=3, repeats=2) > 0
 
 
+def test_measure_grading_refuses_a_class_smaller_than_its_jobs():
+    with pytest.raises(ValueError, match="samples must be an integer of at least"):
+        measure_grading(samples=1, jobs=2)
+
+
 def test_readme_states_the_budgets_the_bench_enforces():
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Performance", 1)[1].split("\n## ", 1)[0]
@@ -58,6 +73,10 @@ def test_readme_states_the_budgets_the_bench_enforces():
         "book_build_seconds": f"| {BUDGETS['book_build_seconds']:.0f} s |",
         "book_rebuild_seconds": f"| {BUDGETS['book_rebuild_seconds']:.0f} s |",
         "analyze_150_layers_ms": f"| {BUDGETS['analyze_150_layers_ms']:.0f} ms |",
+        "grading_ratio_to_floor": f"| {BUDGETS['grading_ratio_to_floor']:.1f} |",
+        "grading_class_60_seconds": (
+            f"| {BUDGETS['grading_class_60_seconds']:.0f} s |"
+        ),
     }
     for name, cell in limits.items():
         assert cell in section, f"README's performance table lacks {name} {cell}"
