@@ -69,9 +69,12 @@ def require_axe() -> Path:
     return AXE
 
 
-def build_book() -> Path:
-    """`_build/html`, built with jupyter-book when `make book` has not run."""
-    if not (HTML / "index.html").is_file():
+def build_book(*pages: str) -> Path:
+    """`_build/html`, built with jupyter-book when `make book` has not run, or
+    when one of ``pages`` (paths in the site, "book/07_after_resnet.html") is
+    missing or older than its source: a book built before a chapter was added or
+    changed would serve a 404 or the old page, and a test would wait in vain."""
+    if any(_stale(page) for page in ("index.html", *pages)):
         bindir = str(Path(sys.executable).parent)
         jupyter_book = shutil.which("jupyter-book", path=bindir)
         subprocess.run(
@@ -88,6 +91,15 @@ def build_book() -> Path:
             cwd=REPO,
         )
     return HTML
+
+
+def _stale(page: str) -> bool:
+    html = HTML / page
+    if not html.is_file():
+        return True
+    sources = [REPO / Path(page).with_suffix(ext) for ext in (".ipynb", ".md")]
+    built = html.stat().st_mtime
+    return any(src.is_file() and src.stat().st_mtime > built for src in sources)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -2,7 +2,7 @@
 
 Every exercise question is declared once in the question bank
 (:mod:`cnnbook.checks.bank`), in the module of its chapter, ``checks.ch01`` to
-``checks.ch06`` (imported on first use, so a notebook that needs no Keras does
+``checks.ch07`` (imported on first use, so a notebook that needs no Keras does
 not pay for it). A check cell names the question and passes the student's
 variable only::
 

@@ -25,6 +25,7 @@ __all__ = [
     "ModelSpec",
     "all_layers",
     "conv_before",
+    "depthwise_then_pointwise",
     "no_bias_in_convolutions",
     "no_pooling",
     "strided_convolution",
@@ -91,6 +92,32 @@ def no_bias_in_convolutions(layers: list) -> str | None:
         return (
             "The question asks for use_bias=False on every convolution: the batch "
             "norm after it has a shift of its own."
+        )
+    return None
+
+
+def depthwise_then_pointwise(layers: list) -> str | None:
+    """A rule: a ``DepthwiseConv2D`` followed by a 1x1 ``Conv2D``, as separate
+    layers (a ``SeparableConv2D`` fuses the two, with nothing between them)."""
+    kinds = [_kind(la) for la in layers]
+    if "DepthwiseConv2D" not in kinds:
+        if "SeparableConv2D" in kinds:
+            return (
+                "SeparableConv2D fuses the depthwise and the 1x1 step with nothing "
+                "between them; build them as a DepthwiseConv2D and a 1x1 Conv2D."
+            )
+        return (
+            "The model has no DepthwiseConv2D: a separable unit filters each map on "
+            "its own before a 1x1 Conv2D mixes them."
+        )
+    after = layers[kinds.index("DepthwiseConv2D") + 1 :]
+    if not any(
+        _kind(la) == "Conv2D" and tuple(getattr(la, "kernel_size", ())) == (1, 1)
+        for la in after
+    ):
+        return (
+            "Follow the DepthwiseConv2D with a 1x1 Conv2D: the pointwise step that "
+            "mixes the maps at each position."
         )
     return None
 

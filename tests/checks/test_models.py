@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from cnnbook.checks import ModelSpec, keras_model
-from cnnbook.checks.models import conv_before, no_pooling, strided_convolution
+from cnnbook.checks.models import (
+    conv_before,
+    depthwise_then_pointwise,
+    no_pooling,
+    strided_convolution,
+)
 from tests.checks.support import correct, unanswered, wrong
 from tests.conftest import REPO
 
@@ -171,3 +176,21 @@ def test_checks_do_not_import_keras_unless_a_model_is_checked():
 
 def test_the_generic_model_check():
     correct(keras_model(conv_net(), (32, 32, 3), (10,), 20_000, must_contain="Conv2D"))
+
+
+def test_the_depthwise_then_pointwise_rule():
+    unit = ModelSpec((8, 8, 4), (8, 8, 6), rules=(depthwise_then_pointwise,))
+
+    def model(*layers):
+        return keras.Sequential([keras.Input((8, 8, 4)), *layers])
+
+    separate = model(L.DepthwiseConv2D(3, padding="same"), L.ReLU(), L.Conv2D(6, 1))
+    correct(unit.judge(separate))
+    fused = model(L.SeparableConv2D(6, 3, padding="same"))
+    wrong(unit.judge(fused), "SeparableConv2D fuses the depthwise and the 1x1 step")
+    full = model(L.Conv2D(6, 3, padding="same"))
+    wrong(unit.judge(full), "no DepthwiseConv2D")
+    first = model(L.Conv2D(6, 1), L.DepthwiseConv2D(3, padding="same"))
+    wrong(unit.judge(first), "Follow the DepthwiseConv2D with a 1x1 Conv2D")
+    wide = model(L.DepthwiseConv2D(3, padding="same"), L.Conv2D(6, 3, padding="same"))
+    wrong(unit.judge(wide), "Follow the DepthwiseConv2D with a 1x1 Conv2D")

@@ -4,6 +4,8 @@ What the page computes is compared with :func:`describe` in
 tests/widgets/test_parity.py; here the Python side is held to calc.
 """
 
+import os
+
 import pytest
 
 from cnnbook import calc
@@ -103,17 +105,48 @@ def test_add_remove_and_bad_settings():
 
 
 # ------------------------------------------------------------------ in the book
+CHAPTER_7 = "book/07_after_resnet.html"
+
+
+def test_a_book_built_before_the_chapter_is_rebuilt(tmp_path, monkeypatch):
+    """A stale _build/html (no chapter 7 page, or one older than the notebook)
+    served a 404 or the old page: the calculator never rendered."""
+    html, source = tmp_path / "_build" / "html", tmp_path / "book"
+    monkeypatch.setattr(browser_support, "HTML", html)
+    monkeypatch.setattr(browser_support, "REPO", tmp_path)
+    source.mkdir()
+    (source / "07_after_resnet.ipynb").write_text("{}")
+    assert browser_support._stale(CHAPTER_7)
+    (html / "book").mkdir(parents=True)
+    (html / CHAPTER_7).write_text("<html></html>")
+    os.utime(source / "07_after_resnet.ipynb", (2e9, 2e9))  # edited after the build
+    assert browser_support._stale(CHAPTER_7)
+    os.utime(html / CHAPTER_7, (2e9 + 1, 2e9 + 1))
+    assert not browser_support._stale(CHAPTER_7)
+    assert browser_support._stale("index.html")
+
+
 @pytest.mark.browser
 def test_chapter_7_calculator_recomputes_in_the_page():
     """Edit the published calculator with no kernel: the page shows what the
     Python side describes, and calc's message for settings Keras refuses."""
-    html = browser_support.build_book()
+    html = browser_support.build_book(CHAPTER_7)
     with browser_support.browser_at(html) as (base, browser):
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         page = browser.new_page()
         log = browser_support.watch(page)
-        page.goto(base + "book/07_after_resnet.html", wait_until="load")
+        response = page.goto(base + CHAPTER_7, wait_until="load")
+        assert response is not None and response.ok, f"{CHAPTER_7}: {response}"
         calculator = page.locator(".cnnbook-receptive-field")
-        calculator.locator(".cnnbook-results table").first.wait_for(timeout=20_000)
+        try:
+            calculator.locator(".cnnbook-results table").first.wait_for(timeout=20_000)
+        except PlaywrightTimeoutError:
+            pytest.fail(
+                f"the calculator did not render in 20 s: console errors "
+                f"{log.console_errors}, page errors {log.page_errors}, failed "
+                f"requests {log.failed}"
+            )
         settings = {
             "input_shape": list(SEED_INPUT_SHAPE),
             "layers": [dict(row) for row in SEED_LAYERS],
