@@ -207,7 +207,7 @@ def loaded_urls(tags) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built_pages() -> dict[str, list]:
-    html = build_book()
+    html = build_book(*PAGES)
     return {path: page_tags(html / path) for path in PAGES}
 
 
