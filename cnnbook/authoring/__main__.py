@@ -5,12 +5,15 @@
         [--exercises DIR] [--solutions DIR] [--timeout SECONDS] [--ref REF]
     python -m cnnbook.authoring toc-without-solutions _toc.yml OUTPUT
     python -m cnnbook.authoring colab-cell book/*.ipynb [--ref REF]
+    python -m cnnbook.authoring release VERSION      (make release VERSION=1.0)
+    python -m cnnbook.authoring release --check TAG  (the workflow, on a tag)
+    python -m cnnbook.authoring pdf _build/html OUTPUT.pdf [--toc TOC]
 """
 
 import argparse
 import sys
 
-from cnnbook.authoring import colab
+from cnnbook.authoring import colab, release
 from cnnbook.authoring.execute import (
     DEFAULT_TIMEOUT,
     NotebookExecutionError,
@@ -27,6 +30,23 @@ def _add_ref_argument(parser: argparse.ArgumentParser) -> None:
         help="git branch or tag the Colab install cell installs cnnbook from "
         "(default: repository.branch in _config.yml)",
     )
+
+
+def _release(args) -> int:
+    if args.check:
+        problems = release.check(release.REPO, args.check)
+        for problem in problems:
+            print(f"error: not pinned to {args.check}: {problem}", file=sys.stderr)
+        if problems:
+            print(
+                "Tags are made by `make release VERSION=x.y`, which pins them.",
+                file=sys.stderr,
+            )
+        return 1 if problems else 0
+    if not args.version:
+        raise ValueError("version is required: e.g. 1.0 (or --check TAG)")
+    release.make_release(args.version)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +104,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     cell.add_argument("paths", nargs="+", help=".ipynb files (book/*.ipynb)")
     _add_ref_argument(cell)
+    tag = commands.add_parser(
+        "release",
+        help="tag a release of HEAD whose launch buttons and Colab install cells "
+        "name the tag (your checkout is not changed); or --check a tag",
+    )
+    tag.add_argument("version", nargs="?", help="x.y or x.y.z: tags vx.y")
+    tag.add_argument(
+        "--check",
+        metavar="TAG",
+        help="fail unless this checkout's _config.yml and install cells name TAG",
+    )
+    pdf = commands.add_parser(
+        "pdf", help="print the built book (make book) to one PDF with Chromium"
+    )
+    pdf.add_argument("html", help="the built book, _build/html")
+    pdf.add_argument("output", help="the PDF to write (and OUTPUT.json)")
+    pdf.add_argument(
+        "--toc", default=None, help="table of contents (default: _toc.yml)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -100,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
             colab.update_files(args.paths, ref=args.ref)
         elif args.command == "toc-without-solutions":
             write_public_toc(args.source, args.output)
+        elif args.command == "release":
+            return _release(args)
+        elif args.command == "pdf":
+            from cnnbook.authoring.pdf import build_pdf
+
+            build_pdf(args.html, args.output, **({"toc": args.toc} if args.toc else {}))
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
