@@ -220,7 +220,7 @@ def build_pdf(
             refused = browser.keep_local(page)
             page.goto(base + path, wait_until="load", timeout=PAGE_TIMEOUT_MS)
             page.wait_for_function(browser.WIDGETS_DRAWN, timeout=PAGE_TIMEOUT_MS)
-            page.evaluate("() => document.fonts.ready")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
             page.add_style_tag(content=PRINT_CSS)
             found = page.evaluate(
                 PREPARE_PAGE, [widget_notes(edition, path), edition.web]
