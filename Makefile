@@ -8,6 +8,8 @@
 #   make grade SUBMISSIONS=DIR   grade every notebook under DIR into DIR/grades.csv
 #   make nbgrader   write an nbgrader course directory from notebooks/
 #   make student-repo STUDENT_REPO=DIR   a copy without solutions, for students
+#   make pdf        the PDF edition of the built book (_build/pdf/)
+#   make release VERSION=x.y   tag a release vx.y pinned to itself; then git push origin vx.y
 # Each target creates .venv and installs the pinned requirements when needed.
 
 SHELL := /bin/bash
@@ -22,7 +24,7 @@ JOBS ?= 2
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
 .PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check lab \
-	grade nbgrader student-repo
+	grade nbgrader student-repo pdf release
 
 venv: $(STAMP)
 
@@ -56,6 +58,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbook tests
 	$(VENV)/bin/ruff format --check cnnbook tests
 	$(VENV)/bin/ruff check --select E501 --line-length 88 $(NOTEBOOKS)
+	$(VENV)/bin/shellcheck .ci/run .ci/debian-packages
+	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck -pyflakes= \
+	    .github/workflows/*.yml
 
 test: lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions
@@ -72,6 +77,24 @@ LAB_PORT ?= 8888
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
 	    $$([ "$$(id -u)" = 0 ] && echo --allow-root) --ServerApp.root_dir=$(CURDIR)
+
+# The PDF edition (cnnbook/authoring/pdf.py): every page of the built book
+# printed by Debian's Chromium into one PDF, with a cover, contents and
+# bookmarks; `make pdf SOLUTIONS=no` leaves the solutions out, as make book does.
+# .ci/debian-packages installs Chromium first when it is missing.
+PDF ?= _build/pdf/convolutional-networks-measured.pdf
+pdf: book
+	.ci/debian-packages
+	$(PY) -m cnnbook.authoring pdf _build/html $(PDF) \
+	    $(if $(filter no,$(SOLUTIONS)),--toc $(PUBLIC_TOC))
+
+# A release for a term (cnnbook/authoring/release.py): tags HEAD's content as
+# vVERSION with _config.yml's ref and every Colab install cell pinned to the
+# tag, in a commit on no branch; your checkout is not changed. Publish it with
+# `git push origin vVERSION` (the workflow builds and deploys the tag).
+release: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y" >&2; exit 2; }
+	$(PY) -m cnnbook.authoring release $(VERSION)
 
 bench: $(STAMP)
 	$(PY) -m cnnbook.authoring.bench

@@ -11,27 +11,30 @@ book never ships it.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+
+from cnnbook.authoring.browser import (  # noqa: F401 - shared with the tests
+    CHROMIUM,
+    WIDGETS_DRAWN,
+    is_local,
+    launch,
+    serve,
+)
+from cnnbook.authoring.toc import toc_documents
 
 REPO = Path(__file__).resolve().parents[1]
 HTML = REPO / "_build" / "html"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path(os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INSTALL_HINT = (
     f"browser tests need Debian's Chromium at {CHROMIUM}: "
     "`sudo apt-get install chromium` (Playwright's own browsers are not used)"
@@ -102,53 +105,13 @@ def _stale(page: str) -> bool:
     return any(src.is_file() and src.stat().st_mtime > built for src in sources)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".woff": "font/woff",
-        ".woff2": "font/woff2",
-    }
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """http.server on a free port of 127.0.0.1 in a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 # The book's own toc; CNNBOOK_TOC names another one, for a book built with --toc.
 TOC = Path(os.environ.get("CNNBOOK_TOC", REPO / "_toc.yml"))
 
 
 def toc_pages() -> list[str]:
     """HTML paths of the root and every file in the table of contents."""
-    toc = yaml.safe_load(TOC.read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [f"{Path(f).with_suffix('')}.html" for f in files]
+    return [f"{Path(f).with_suffix('')}.html" for _, f in toc_documents(TOC)]
 
 
 def artifact_name(path: str) -> str:
@@ -161,14 +124,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # What a reader types into: the controls of the live widgets on a page.
 WIDGET_CONTROLS = ".widget-subarea :is(input, select, textarea)"
-# Every saved widget view has been drawn into the widget-subarea before it.
-WIDGETS_DRAWN = """() => [...document.querySelectorAll(
-        'script[type="application/vnd.jupyter.widget-view+json"]')]
-      .every((tag) => {
-        const area = tag.previousElementSibling;
-        return area && area.classList.contains('widget-subarea')
-          && area.childElementCount > 0;
-      })"""
 
 
 def open_book_page(site, path: str, viewport: dict = DESKTOP, **context):
@@ -181,10 +136,6 @@ def open_book_page(site, path: str, viewport: dict = DESKTOP, **context):
     page.wait_for_function(WIDGETS_DRAWN, timeout=PAGE_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     return page, log
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 @contextlib.contextmanager
@@ -251,14 +202,6 @@ def module_page(**modules: str) -> Iterator[object]:
         import_modules(page, **modules)
         page.evaluate(STAND_IN_MODEL)
         yield page
-
-
-LOCAL_SCHEMES = {"data", "blob", "about"}
-
-
-def is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in LOCAL_SCHEMES or parts.hostname == "127.0.0.1"
 
 
 @dataclass

@@ -9,13 +9,16 @@
         [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--isolation auto]
     python -m cnnbook.authoring nbgrader notebooks/*.ipynb --out DIR
     python -m cnnbook.authoring student-repo OUT [--url https://...]
+    python -m cnnbook.authoring release VERSION      (make release VERSION=1.0)
+    python -m cnnbook.authoring release --check TAG  (the workflow, on a tag)
+    python -m cnnbook.authoring pdf _build/html OUTPUT.pdf [--toc TOC]
 """
 
 import argparse
 import os
 import sys
 
-from cnnbook.authoring import colab
+from cnnbook.authoring import colab, release
 from cnnbook.authoring.execute import (
     DEFAULT_TIMEOUT,
     NotebookExecutionError,
@@ -36,6 +39,23 @@ def _add_ref_argument(parser: argparse.ArgumentParser) -> None:
         help="git branch or tag the Colab install cell installs cnnbook from "
         "(default: repository.branch in _config.yml)",
     )
+
+
+def _release(args) -> int:
+    if args.check:
+        problems = release.check(release.REPO, args.check)
+        for problem in problems:
+            print(f"error: not pinned to {args.check}: {problem}", file=sys.stderr)
+        if problems:
+            print(
+                "Tags are made by `make release VERSION=x.y`, which pins them.",
+                file=sys.stderr,
+            )
+        return 1 if problems else 0
+    if not args.version:
+        raise ValueError("version is required: e.g. 1.0 (or --check TAG)")
+    release.make_release(args.version)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +132,25 @@ def main(argv: list[str] | None = None) -> int:
         help="the student repository's address, for the "
         "book's Binder, Colab and repository buttons",
     )
+    tag = commands.add_parser(
+        "release",
+        help="tag a release of HEAD whose launch buttons and Colab install cells "
+        "name the tag (your checkout is not changed); or --check a tag",
+    )
+    tag.add_argument("version", nargs="?", help="x.y or x.y.z: tags vx.y")
+    tag.add_argument(
+        "--check",
+        metavar="TAG",
+        help="fail unless this checkout's _config.yml and install cells name TAG",
+    )
+    pdf = commands.add_parser(
+        "pdf", help="print the built book (make book) to one PDF with Chromium"
+    )
+    pdf.add_argument("html", help="the built book, _build/html")
+    pdf.add_argument("output", help="the PDF to write (and OUTPUT.json)")
+    pdf.add_argument(
+        "--toc", default=None, help="table of contents (default: _toc.yml)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":
@@ -136,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "student-repo":
             files = write_student_repo(REPO, args.out, url=args.url)
             print(f"wrote {len(files)} files to {args.out}")
+        elif args.command == "release":
+            return _release(args)
+        elif args.command == "pdf":
+            from cnnbook.authoring.pdf import build_pdf
+
+            build_pdf(args.html, args.output, **({"toc": args.toc} if args.toc else {}))
     except (NotebookExecutionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -153,6 +153,16 @@ def install_cell(
     return cell
 
 
+def installed_ref(nb: nbformat.NotebookNode) -> str | None:
+    """The ref the notebook's install cell installs cnnbook from, or None
+    when it has no install cell."""
+    for cell in nb.cells:
+        if cell.get("id") == CELL_ID:
+            match = re.search(r'^    REF = "([^"]*)"', cell.source, re.MULTILINE)
+            return match.group(1) if match else None
+    return None
+
+
 def versions_note(book: dict[str, str]) -> str:
     """What differs on Colab: its TensorFlow and Keras against ``book``'s
     (``{"TensorFlow": "2.21.0", "Keras": "3.15.1"}``), and what that changes."""
@@ -222,10 +232,16 @@ def with_install_cell(
 
 
 def update_files(
-    paths: Iterable[Path | str], ref: str | None = None, log=print
+    paths: Iterable[Path | str],
+    ref: str | None = None,
+    log=print,
+    config: Path | str = CONFIG,
+    requirements: Path | str = REQUIREMENTS,
 ) -> list[tuple[Path, bool]]:
     """Insert or update the install cell in each notebook, in place; returns
-    ``(path, changed)``. A file is rewritten only when its text changes."""
+    ``(path, changed)``. A file is rewritten only when its text changes.
+    ``config`` and ``requirements`` are another checkout's files (a release
+    pins the notebooks of its own worktree)."""
     from cnnbook.authoring.execute import write_if_changed
 
     paths = [Path(p) for p in paths]
@@ -234,7 +250,7 @@ def update_files(
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
             raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
-    cell = install_cell(ref=ref)
+    cell = install_cell(config, requirements, ref=ref)
     results = []
     for path in paths:
         nb = with_install_cell(nbformat.read(path, as_version=4), cell)

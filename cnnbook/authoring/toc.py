@@ -34,3 +34,21 @@ def write_public_toc(source: Path, target: Path) -> Path:
         yaml.safe_dump(without_part(toc), sort_keys=False), encoding="utf-8"
     )
     return target
+
+
+def toc_documents(toc: Path | str) -> list[tuple[str | None, str]]:
+    """``(part caption, file)`` of the root and every file of a ``jb-book``
+    toc, in reading order (the root's caption is None)."""
+    data = yaml.safe_load(Path(toc).read_text(encoding="utf-8"))
+    found = [(None, data["root"])]
+
+    def walk(caption, entries):
+        for entry in entries or []:
+            if "file" in entry:
+                found.append((caption, entry["file"]))
+            walk(caption, entry.get("sections"))
+
+    for part in data.get("parts", []):
+        walk(part.get("caption"), part.get("chapters"))
+    walk(None, data.get("chapters"))
+    return found
