@@ -14,7 +14,9 @@ Weights are initialised at random; nothing is ever downloaded.
   Table 1 (option B shortcuts; downsampling by the first convolution of a stage).
 
 :data:`PAPERS`, :data:`CLAIMS` and :data:`RESNET_STAGES` (from :mod:`cnnbook.papers`)
-hold the figures the papers print, with where they are printed.
+hold the figures the papers print, with where they are printed;
+:data:`GOOGLENET_TABLE1` and :data:`HE2016` the per-module figures of GoogLeNet's
+Table 1 and those of He et al. beyond ResNet-50.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from cnnbook.validate import positive_int
 
 __all__ = [
     "CLAIMS",
+    "GOOGLENET_TABLE1",
+    "HE2016",
     "PAPERS",
     "RESNET_STAGES",
     "alexnet",
@@ -55,6 +59,34 @@ _INCEPTION = {  # Szegedy et al. 2015, Table 1: 1x1, 3x3 reduce, 3x3, 5x5 reduce
     "5a": (256, 160, 320, 32, 128, 128),
     "5b": (384, 192, 384, 48, 128, 128),
 }
+
+GOOGLENET_TABLE1 = {  # Szegedy et al. 2015, Table 1: "params" (K) and "ops" (M)
+    "3a": (159, 128),
+    "3b": (380, 304),
+    "4a": (364, 73),
+    "4b": (437, 88),
+    "4c": (463, 100),
+    "4d": (580, 119),
+    "4e": (840, 170),
+    "5a": (1072, 54),
+    "5b": (1388, 71),
+}
+"""What Table 1 prints for each inception module; the paper does not say whether
+its K is 1,000 or 1,024, nor whether biases count."""
+
+HE2016 = {
+    "resnet101_macs": (7.6e9, "He et al. 2016, Table 1 (FLOPs, multiply-adds)"),
+    "resnet152_macs": (11.3e9, "He et al. 2016, Table 1 (FLOPs, multiply-adds)"),
+    "resnet101_top5": (6.05, "He et al. 2016, Table 3 (10-crop, %)"),
+    "resnet152_top5": (5.71, "He et al. 2016, Table 3 (10-crop, %)"),
+    "plain34_top5": (10.02, "He et al. 2016, Table 3 (10-crop, %)"),
+    "cifar110_params": (1.7e6, "He et al. 2016, Table 6"),
+    "cifar110_error": (6.43, "He et al. 2016, Table 6 (CIFAR-10 test error, %)"),
+    "cifar1202_params": (19.4e6, "He et al. 2016, Table 6"),
+    "cifar1202_error": (7.93, "He et al. 2016, Table 6 (CIFAR-10 test error, %)"),
+    "cifar1202_train_error": (0.1, "He et al. 2016, Section 4.2 (below 0.1%)"),
+}
+"""Figures of He et al. (2016) beyond ResNet-50: ``name: (value, where)``."""
 
 
 # --------------------------------------------------------------------------- checks
