@@ -375,7 +375,12 @@ def resnet(
 
 
 def thin_net(
-    depth=20, input_dim=64, num_classes=10, width=32, residual=True
+    depth=20,
+    input_dim=64,
+    num_classes=10,
+    width=32,
+    residual=True,
+    identity_init=False,
 ) -> keras.Model:
     """A thin fully connected network of ``depth`` weight layers, for tiny inputs.
 
@@ -384,24 +389,35 @@ def thin_net(
     place of 3x3 convolutions; identity shortcuts if ``residual``, none
     otherwise), and a softmax layer. The plain and the residual model have
     exactly the same parameters; only the additions differ.
+
+    ``identity_init=True`` (residual only) starts the scale of each unit's last
+    batch norm at 0, so that every unit starts as the identity (Goyal et al.
+    2017), a refinement He et al. did not use.
     """
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 4 or depth % 2:
         raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
     if not isinstance(residual, bool):
         raise ValueError(f"residual must be True or False, got {residual!r}")
+    if not isinstance(identity_init, bool) or (identity_init and not residual):
+        raise ValueError(
+            "identity_init must be True (with residual=True) or False, "
+            f"got {identity_init!r} with residual={residual!r}"
+        )
     width = positive_int("width", width)
     input_dim = positive_int("input_dim", input_dim)
     num_classes = positive_int("num_classes", num_classes)
 
-    def dense_bn(t, name, relu=True):
+    def dense_bn(t, name, relu=True, gamma="ones"):
         t = kl.Dense(width, use_bias=False, name=f"{name}_dense")(t)
-        t = kl.BatchNormalization(name=f"{name}_bn")(t)
+        t = kl.BatchNormalization(gamma_initializer=gamma, name=f"{name}_bn")(t)
         return kl.ReLU(name=f"{name}_relu")(t) if relu else t
 
+    last_gamma = "zeros" if identity_init else "ones"
     inputs = keras.Input(shape=(input_dim,))
     x = dense_bn(inputs, "stem")
     for unit in range(1, (depth - 2) // 2 + 1):
-        y = dense_bn(dense_bn(x, f"unit{unit}_1"), f"unit{unit}_2", relu=False)
+        y = dense_bn(x, f"unit{unit}_1")
+        y = dense_bn(y, f"unit{unit}_2", relu=False, gamma=last_gamma)
         if residual:
             y = kl.Add(name=f"unit{unit}_add")([x, y])
         x = kl.ReLU(name=f"unit{unit}_out")(y)

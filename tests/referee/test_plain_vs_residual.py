@@ -33,11 +33,34 @@ def test_training_lowers_the_loss_deterministically():
     assert runs[0] == runs[1]
 
 
-def test_compare_returns_one_result_per_config():
-    results = pvr.compare([(4, False), (4, True)], steps=3)
-    assert set(results) == {(4, False), (4, True)}
-    assert results[(4, False)]["params"] == results[(4, True)]["params"]
-    assert all(len(r["loss"]) == 3 for r in results.values())
+def test_train_seeds_equals_keras_seed_by_seed():
+    """The stacked float64 trainer computes what Keras computes for each seed."""
+    import keras
+
+    from cnnbook.referee.precision import float64
+
+    found = pvr.train_seeds(6, True, seeds=[2, 0], steps=4, examples=100)
+    x, y, _, _ = pvr.digits_split()
+    for column, seed in enumerate([2, 0]):
+        with float64():
+            keras.utils.set_random_seed(seed)
+            model = thin_net(6, width=16, residual=True)
+            history = pvr.train_full_batch(model, x[:100].astype("float64"), y[:100], 4)
+        np.testing.assert_allclose(
+            found["loss"][:, column], history["loss"], rtol=1e-12
+        )
+        np.testing.assert_allclose(found["accuracy"][:, column], history["accuracy"])
+    assert found["params"] == model.count_params()
+
+
+def test_deep_plain_nets_stall_where_shallow_and_residual_ones_fit():
+    """The degradation problem in miniature (chapter 6), on two seeds."""
+    seeds, steps = [0, 1], 110
+    shallow = pvr.train_seeds(8, False, seeds, steps)["loss"]
+    plain = pvr.train_seeds(56, False, seeds, steps)["loss"]
+    residual = pvr.train_seeds(56, True, seeds, steps, identity_init=True)["loss"]
+    assert (shallow[-1] < 0.01).all() and (residual[-1] < 0.01).all()
+    assert (plain[99:] > 1.0).all()
 
 
 @pytest.mark.parametrize(
@@ -51,6 +74,11 @@ def test_compare_returns_one_result_per_config():
             "learning_rate",
         ),
         (lambda: pvr.train_full_batch(None, [1, 2], [1]), "x and y"),
+        (lambda: pvr.train_seeds(8, False, seeds=[]), "seeds"),
+        (lambda: pvr.train_seeds(8, False, steps=0), "steps"),
+        (lambda: pvr.train_seeds(8, False, examples=5000), "examples"),
+        (lambda: pvr.train_seeds(8, False, momentum=-1), "momentum"),
+        (lambda: pvr.train_seeds(8, False, identity_init=True), "identity_init"),
     ],
 )
 def test_bad_input_names_the_argument(call, match):
