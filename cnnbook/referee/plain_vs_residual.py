@@ -49,6 +49,14 @@ def digits_split(test_fraction: float = 0.2, seed: int = 0):
     return x[:cut], y[:cut], x[cut:], y[cut:]
 
 
+def _momentum_step(weights, gradients, velocities, learning_rate, momentum):
+    """Keras' SGD with momentum, written out: ``v = momentum * v - lr * g`` and
+    ``w = w + v`` (it traces several times faster than a Keras optimizer)."""
+    for weight, gradient, velocity in zip(weights, gradients, velocities, strict=True):
+        velocity.assign(momentum * velocity - learning_rate * gradient)
+        weight.assign_add(velocity)
+
+
 def train_full_batch(
     model, x, y, steps: int = 30, learning_rate: float = 0.1, momentum: float = 0.9
 ) -> dict[str, list[float]]:
@@ -73,21 +81,15 @@ def train_full_batch(
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     x, y = tf.constant(x), tf.constant(y)
     weights = model.trainable_variables
-    # SGD with momentum written out (as Keras' SGD does it): one velocity per
-    # weight; it traces several times faster than a Keras optimizer.
     velocities = [tf.Variable(tf.zeros_like(w), trainable=False) for w in weights]
+    rates = {"learning_rate": learning_rate, "momentum": momentum}
 
     @tf.function
     def step():
         with tf.GradientTape() as tape:
             probs = model(x, training=True)
             loss = loss_fn(y, probs)
-        gradients = tape.gradient(loss, weights)
-        for weight, gradient, velocity in zip(
-            weights, gradients, velocities, strict=True
-        ):
-            velocity.assign(momentum * velocity - learning_rate * gradient)
-            weight.assign_add(velocity)
+        _momentum_step(weights, tape.gradient(loss, weights), velocities, **rates)
         hits = tf.equal(tf.argmax(probs, axis=1, output_type=tf.int32), y)
         return loss, tf.reduce_mean(tf.cast(hits, tf.float32))
 
@@ -186,6 +188,7 @@ def train_seeds(
     y = tf.constant(y_train[:examples])
     one_hot = tf.one_hot(y, 10, dtype=tf.float64)
     velocities = [tf.Variable(tf.zeros_like(w)) for w in weights]
+    rates = {"learning_rate": learning_rate, "momentum": momentum}
 
     @tf.function
     def train():
@@ -198,12 +201,7 @@ def train_seeds(
                 chosen = tf.reduce_sum(probs * one_hot, axis=2)  # (seeds, examples)
                 loss = -tf.reduce_mean(tf.math.log(chosen), axis=1)  # per seed
                 total = tf.reduce_sum(loss)
-            gradients = tape.gradient(total, weights)
-            for weight, gradient, velocity in zip(
-                weights, gradients, velocities, strict=True
-            ):
-                velocity.assign(momentum * velocity - learning_rate * gradient)
-                weight.assign_add(velocity)
+            _momentum_step(weights, tape.gradient(total, weights), velocities, **rates)
             right = tf.equal(tf.argmax(logits, axis=2, output_type=tf.int32), y)
             losses = losses.write(step, loss)
             hits = hits.write(step, tf.reduce_mean(tf.cast(right, tf.float64), 1))
