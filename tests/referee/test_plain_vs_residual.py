@@ -53,12 +53,28 @@ def test_train_seeds_equals_keras_seed_by_seed():
     assert found["params"] == model.count_params()
 
 
+def test_networks_of_one_depth_train_together_as_they_train_alone():
+    networks = {"plain": (6, False), "residual": (6, True, True), "other": (4, True)}
+    together = pvr.train_networks(networks, seeds=[1, 3], steps=5, examples=64)
+    assert list(together) == ["plain", "residual", "other"]
+    for name, (depth, residual, *init) in networks.items():
+        alone = pvr.train_seeds(
+            depth, residual, [1, 3], 5, identity_init=bool(init), examples=64
+        )
+        np.testing.assert_allclose(together[name]["loss"], alone["loss"], rtol=1e-12)
+        assert together[name]["loss"].shape == (5, 2)
+        assert together[name]["params"] == alone["params"]
+
+
 def test_deep_plain_nets_stall_where_shallow_and_residual_ones_fit():
     """The degradation problem in miniature (chapter 6), on two seeds."""
-    seeds, steps = [0, 1], 110
-    shallow = pvr.train_seeds(8, False, seeds, steps)["loss"]
-    plain = pvr.train_seeds(56, False, seeds, steps)["loss"]
-    residual = pvr.train_seeds(56, True, seeds, steps, identity_init=True)["loss"]
+    networks = {
+        "shallow": (8, False),
+        "plain": (56, False),
+        "residual": (56, True, True),
+    }
+    found = pvr.train_networks(networks, seeds=[0, 1], steps=110)
+    shallow, plain, residual = (found[name]["loss"] for name in networks)
     assert (shallow[-1] < 0.01).all() and (residual[-1] < 0.01).all()
     assert (plain[99:] > 1.0).all()
 
@@ -79,6 +95,8 @@ def test_deep_plain_nets_stall_where_shallow_and_residual_ones_fit():
         (lambda: pvr.train_seeds(8, False, examples=5000), "examples"),
         (lambda: pvr.train_seeds(8, False, momentum=-1), "momentum"),
         (lambda: pvr.train_seeds(8, False, identity_init=True), "identity_init"),
+        (lambda: pvr.train_networks({}), "networks must name"),
+        (lambda: pvr.train_networks({"a": 8}), "networks must map"),
     ],
 )
 def test_bad_input_names_the_argument(call, match):
