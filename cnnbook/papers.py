@@ -31,7 +31,7 @@ PAPERS = {
         "params": 6_800_000,
         "macs": 1_500_000_000,
         "top5": 9.15,
-        "source": "Szegedy et al. 2015, Table 1 and Table 5 (1 model, 10 crops)",
+        "source": "Szegedy et al. 2015, Table 1 and Table 3 (1 model, 10 crops)",
     },
     "ResNet-18": {
         "year": 2015,

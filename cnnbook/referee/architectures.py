@@ -14,7 +14,9 @@ Weights are initialised at random; nothing is ever downloaded.
   Table 1 (option B shortcuts; downsampling by the first convolution of a stage).
 
 :data:`PAPERS`, :data:`CLAIMS` and :data:`RESNET_STAGES` (from :mod:`cnnbook.papers`)
-hold the figures the papers print, with where they are printed.
+hold the figures the papers print, with where they are printed;
+:data:`GOOGLENET_TABLE1` and :data:`HE2016` the per-module figures of GoogLeNet's
+Table 1 and those of He et al. beyond ResNet-50.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from cnnbook.validate import positive_int
 
 __all__ = [
     "CLAIMS",
+    "GOOGLENET_TABLE1",
+    "HE2016",
     "PAPERS",
     "RESNET_STAGES",
     "alexnet",
@@ -55,6 +59,34 @@ _INCEPTION = {  # Szegedy et al. 2015, Table 1: 1x1, 3x3 reduce, 3x3, 5x5 reduce
     "5a": (256, 160, 320, 32, 128, 128),
     "5b": (384, 192, 384, 48, 128, 128),
 }
+
+GOOGLENET_TABLE1 = {  # Szegedy et al. 2015, Table 1: "params" (K) and "ops" (M)
+    "3a": (159, 128),
+    "3b": (380, 304),
+    "4a": (364, 73),
+    "4b": (437, 88),
+    "4c": (463, 100),
+    "4d": (580, 119),
+    "4e": (840, 170),
+    "5a": (1072, 54),
+    "5b": (1388, 71),
+}
+"""What Table 1 prints for each inception module; the paper does not say whether
+its K is 1,000 or 1,024, nor whether biases count."""
+
+HE2016 = {
+    "resnet101_macs": (7.6e9, "He et al. 2016, Table 1 (FLOPs, multiply-adds)"),
+    "resnet152_macs": (11.3e9, "He et al. 2016, Table 1 (FLOPs, multiply-adds)"),
+    "resnet101_top5": (6.05, "He et al. 2016, Table 3 (10-crop, %)"),
+    "resnet152_top5": (5.71, "He et al. 2016, Table 3 (10-crop, %)"),
+    "plain34_top5": (10.02, "He et al. 2016, Table 3 (10-crop, %)"),
+    "cifar110_params": (1.7e6, "He et al. 2016, Table 6"),
+    "cifar110_error": (6.43, "He et al. 2016, Table 6 (CIFAR-10 test error, %)"),
+    "cifar1202_params": (19.4e6, "He et al. 2016, Table 6"),
+    "cifar1202_error": (7.93, "He et al. 2016, Table 6 (CIFAR-10 test error, %)"),
+    "cifar1202_train_error": (0.1, "He et al. 2016, Section 4.2 (below 0.1%)"),
+}
+"""Figures of He et al. (2016) beyond ResNet-50: ``name: (value, where)``."""
 
 
 # --------------------------------------------------------------------------- checks
@@ -343,7 +375,12 @@ def resnet(
 
 
 def thin_net(
-    depth=20, input_dim=64, num_classes=10, width=32, residual=True
+    depth=20,
+    input_dim=64,
+    num_classes=10,
+    width=32,
+    residual=True,
+    identity_init=False,
 ) -> keras.Model:
     """A thin fully connected network of ``depth`` weight layers, for tiny inputs.
 
@@ -352,24 +389,35 @@ def thin_net(
     place of 3x3 convolutions; identity shortcuts if ``residual``, none
     otherwise), and a softmax layer. The plain and the residual model have
     exactly the same parameters; only the additions differ.
+
+    ``identity_init=True`` (residual only) starts the scale of each unit's last
+    batch norm at 0, so that every unit starts as the identity (Goyal et al.
+    2017), a refinement He et al. did not use.
     """
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 4 or depth % 2:
         raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
     if not isinstance(residual, bool):
         raise ValueError(f"residual must be True or False, got {residual!r}")
+    if not isinstance(identity_init, bool) or (identity_init and not residual):
+        raise ValueError(
+            "identity_init must be True (with residual=True) or False, "
+            f"got {identity_init!r} with residual={residual!r}"
+        )
     width = positive_int("width", width)
     input_dim = positive_int("input_dim", input_dim)
     num_classes = positive_int("num_classes", num_classes)
 
-    def dense_bn(t, name, relu=True):
+    def dense_bn(t, name, relu=True, gamma="ones"):
         t = kl.Dense(width, use_bias=False, name=f"{name}_dense")(t)
-        t = kl.BatchNormalization(name=f"{name}_bn")(t)
+        t = kl.BatchNormalization(gamma_initializer=gamma, name=f"{name}_bn")(t)
         return kl.ReLU(name=f"{name}_relu")(t) if relu else t
 
+    last_gamma = "zeros" if identity_init else "ones"
     inputs = keras.Input(shape=(input_dim,))
     x = dense_bn(inputs, "stem")
     for unit in range(1, (depth - 2) // 2 + 1):
-        y = dense_bn(dense_bn(x, f"unit{unit}_1"), f"unit{unit}_2", relu=False)
+        y = dense_bn(x, f"unit{unit}_1")
+        y = dense_bn(y, f"unit{unit}_2", relu=False, gamma=last_gamma)
         if residual:
             y = kl.Add(name=f"unit{unit}_add")([x, y])
         x = kl.ReLU(name=f"unit{unit}_out")(y)

@@ -15,8 +15,11 @@ Libraries disagree on ``alpha``:
 
 * the paper and ``tf.nn.local_response_normalization`` multiply the sum by
   ``alpha`` as it is (TensorFlow: ``depth_radius = n // 2``, ``bias = k``);
-* Caffe, PyTorch's ``LocalResponseNorm`` and cuda-convnet's documentation
-  multiply it by ``alpha / n``.
+* Caffe, PyTorch's ``LocalResponseNorm`` and cuda-convnet multiply it by
+  ``alpha / n``: cuda-convnet's ``layer.py`` divides the configured ``scale``
+  by ``size`` for cross-map normalisation, and cuda-convnet2's ImageNet
+  configuration sets ``scale=0.0001, pow=0.75, minDiv=2, size=5``, AlexNet's
+  constants; so AlexNet most likely trained with ``alpha / n = 2e-5``.
 
 :func:`lrn` takes the convention as an argument (``alpha_per_n``), and
 :func:`tf_arguments` gives the TensorFlow arguments for either one. Nothing here
@@ -34,9 +37,13 @@ __all__ = [
     "ALEXNET",
     "ALEXNET_LRN_GAIN",
     "VGG_LRN",
+    "crossover",
     "divisor",
     "inhibition_stack",
     "lrn",
+    "map_correlations",
+    "reach",
+    "self_inhibition_peak",
     "tf_arguments",
 ]
 
@@ -119,6 +126,13 @@ def _as_array(x: object) -> np.ndarray:
     return array
 
 
+def _window_sums(array: np.ndarray, n: int) -> np.ndarray:
+    """Sum of squares over the ``n`` nearest maps (last axis, zeros past the edges)."""
+    radius, channels = n // 2, array.shape[-1]
+    padded = np.pad(array**2, [(0, 0)] * (array.ndim - 1) + [(radius, radius)])
+    return sum(padded[..., j : j + channels] for j in range(n))
+
+
 def divisor(
     x: object,
     k: float = 2.0,
@@ -130,12 +144,83 @@ def divisor(
     """``(k + alpha * sum of squares over the n nearest maps) ** beta`` for every
     value of ``x`` (channels on the last axis); ``lrn(x) == x / divisor(x)``."""
     k, n, alpha, beta = _check(k, n, alpha, beta, alpha_per_n)
-    array = _as_array(x)
-    radius, channels = n // 2, array.shape[-1]
-    padded = np.pad(array**2, [(0, 0)] * (array.ndim - 1) + [(radius, radius)])
-    window = sum(padded[..., j : j + channels] for j in range(n))
     scale = alpha / n if alpha_per_n else alpha
-    return (k + scale * window) ** beta
+    return (k + scale * _window_sums(_as_array(x), n)) ** beta
+
+
+def reach(
+    x: object,
+    k: float = 2.0,
+    n: int = 5,
+    alpha: float = 1e-4,
+    alpha_per_n: bool = False,
+) -> np.ndarray:
+    """``alpha * (sum of squares over the n nearest maps) / k`` for every value.
+
+    Where it is well below 1, the divisor is about ``k ** beta`` whatever the
+    neighbours do: LRN is then a constant division, not an inhibition. Where it
+    passes 1 (the crossover), the neighbours' activity dominates the divisor.
+    """
+    k, n, alpha, _ = _check(k, n, alpha, 1.0, alpha_per_n)
+    scale = alpha / n if alpha_per_n else alpha
+    return scale * _window_sums(_as_array(x), n) / k
+
+
+def crossover(
+    k: float = 2.0, n: int = 5, alpha: float = 1e-4, alpha_per_n: bool = False
+) -> float:
+    """The activity ``a`` at which ``alpha * n * a**2 = k``: with ``a`` in all
+    ``n`` maps of a window, the sum then weighs as much as ``k`` (reach 1)."""
+    k, n, alpha, _ = _check(k, n, alpha, 1.0, alpha_per_n)
+    scale = alpha / n if alpha_per_n else alpha
+    if scale == 0:
+        return math.inf
+    return math.sqrt(k / (scale * n))
+
+
+def self_inhibition_peak(
+    k: float = 2.0,
+    n: int = 5,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    alpha_per_n: bool = False,
+) -> float:
+    """The activity at which a lone map's output ``a / (k + alpha a**2) ** beta``
+    is largest: ``sqrt(k / (alpha (2 beta - 1)))``. A map is in its own window,
+    so beyond this point a stronger input gives a *smaller* output. With
+    ``beta <= 0.5`` (or ``alpha == 0``) the output only grows: ``inf``."""
+    k, n, alpha, beta = _check(k, n, alpha, beta, alpha_per_n)
+    scale = alpha / n if alpha_per_n else alpha
+    if scale == 0 or beta <= 0.5:
+        return math.inf
+    return math.sqrt(k / (scale * (2 * beta - 1)))
+
+
+def map_correlations(activations: object, n: int = 5) -> dict[str, float | int]:
+    """How alike a layer's feature maps respond (channels on the last axis).
+
+    Every map's values over all other axes (images and positions) form one
+    vector; returns the mean absolute Pearson correlation between maps at most
+    ``n // 2`` apart (the pairs LRN couples: ``"neighbours"``) and between maps
+    further apart (``"others"``), and the number of maps that never vary
+    (``"dead"``, left out). Lower correlations mean more specialised maps.
+    """
+    n = _window(n)
+    array = _as_array(activations)
+    flat = array.reshape(-1, array.shape[-1])
+    alive = np.flatnonzero(flat.std(axis=0) > 0)
+    if len(alive) < 2:
+        raise ValueError(
+            f"activations must have at least 2 maps that vary, got {len(alive)}"
+        )
+    r = np.abs(np.corrcoef(flat[:, alive].T))
+    apart = np.abs(alive[:, None] - alive[None, :])
+    near, far = (apart > 0) & (apart <= n // 2), apart > n // 2
+    return {
+        "neighbours": float(r[near].mean()) if near.any() else math.nan,
+        "others": float(r[far].mean()) if far.any() else math.nan,
+        "dead": int(array.shape[-1] - len(alive)),
+    }
 
 
 def lrn(

@@ -198,6 +198,20 @@ def test_thin_net_plain_and_residual_share_parameters():
     assert "Add" not in {type(layer).__name__ for layer in plain.layers}
 
 
+def test_thin_net_identity_init_starts_every_unit_as_the_identity():
+    net = arch.thin_net(8, width=4, identity_init=True)
+    last_bns = [layer for layer in net.layers if layer.name.endswith("_2_bn")]
+    assert len(last_bns) == 3
+    for layer in last_bns:
+        np.testing.assert_array_equal(np.asarray(layer.gamma), 0.0)
+    others = [b for b in net.layers if b.name.endswith("_bn") and b not in last_bns]
+    assert all(np.all(np.asarray(b.gamma) == 1.0) for b in others)
+    x = np.random.default_rng(0).normal(size=(5, 64)).astype("float32")
+    stem = keras.Model(net.inputs[0], net.get_layer("stem_relu").output)
+    last = keras.Model(net.inputs[0], net.get_layer("unit3_out").output)
+    np.testing.assert_allclose(np.asarray(last(x)), np.asarray(stem(x)), atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -213,6 +227,7 @@ def test_thin_net_plain_and_residual_share_parameters():
         (lambda: arch.resnet(18, residual=1), "residual"),
         (lambda: arch.thin_net(7), "depth"),
         (lambda: arch.thin_net(8, width=0), "width"),
+        (lambda: arch.thin_net(8, residual=False, identity_init=True), "identity_init"),
         (lambda: arch.inception_module(keras.Input((8, 8, 4)), (1, 2, 3)), "filters"),
         (lambda: arch.residual_unit(keras.Input((8, 8, 4)), 4, strides=3), "strides"),
         (

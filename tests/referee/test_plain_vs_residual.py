@@ -33,11 +33,50 @@ def test_training_lowers_the_loss_deterministically():
     assert runs[0] == runs[1]
 
 
-def test_compare_returns_one_result_per_config():
-    results = pvr.compare([(4, False), (4, True)], steps=3)
-    assert set(results) == {(4, False), (4, True)}
-    assert results[(4, False)]["params"] == results[(4, True)]["params"]
-    assert all(len(r["loss"]) == 3 for r in results.values())
+def test_train_seeds_equals_keras_seed_by_seed():
+    """The stacked float64 trainer computes what Keras computes for each seed."""
+    import keras
+
+    from cnnbook.referee.precision import float64
+
+    found = pvr.train_seeds(6, True, seeds=[2, 0], steps=4, examples=100)
+    x, y, _, _ = pvr.digits_split()
+    for column, seed in enumerate([2, 0]):
+        with float64():
+            keras.utils.set_random_seed(seed)
+            model = thin_net(6, width=16, residual=True)
+            history = pvr.train_full_batch(model, x[:100].astype("float64"), y[:100], 4)
+        np.testing.assert_allclose(
+            found["loss"][:, column], history["loss"], rtol=1e-12
+        )
+        np.testing.assert_allclose(found["accuracy"][:, column], history["accuracy"])
+    assert found["params"] == model.count_params()
+
+
+def test_networks_of_one_depth_train_together_as_they_train_alone():
+    networks = {"plain": (6, False), "residual": (6, True, True), "other": (4, True)}
+    together = pvr.train_networks(networks, seeds=[1, 3], steps=5, examples=64)
+    assert list(together) == ["plain", "residual", "other"]
+    for name, (depth, residual, *init) in networks.items():
+        alone = pvr.train_seeds(
+            depth, residual, [1, 3], 5, identity_init=bool(init), examples=64
+        )
+        np.testing.assert_allclose(together[name]["loss"], alone["loss"], rtol=1e-12)
+        assert together[name]["loss"].shape == (5, 2)
+        assert together[name]["params"] == alone["params"]
+
+
+def test_deep_plain_nets_stall_where_shallow_and_residual_ones_fit():
+    """The degradation problem in miniature (chapter 6), on two seeds."""
+    networks = {
+        "shallow": (8, False),
+        "plain": (56, False),
+        "residual": (56, True, True),
+    }
+    found = pvr.train_networks(networks, seeds=[0, 1], steps=110)
+    shallow, plain, residual = (found[name]["loss"] for name in networks)
+    assert (shallow[-1] < 0.01).all() and (residual[-1] < 0.01).all()
+    assert (plain[99:] > 1.0).all()
 
 
 @pytest.mark.parametrize(
@@ -51,6 +90,13 @@ def test_compare_returns_one_result_per_config():
             "learning_rate",
         ),
         (lambda: pvr.train_full_batch(None, [1, 2], [1]), "x and y"),
+        (lambda: pvr.train_seeds(8, False, seeds=[]), "seeds"),
+        (lambda: pvr.train_seeds(8, False, steps=0), "steps"),
+        (lambda: pvr.train_seeds(8, False, examples=5000), "examples"),
+        (lambda: pvr.train_seeds(8, False, momentum=-1), "momentum"),
+        (lambda: pvr.train_seeds(8, False, identity_init=True), "identity_init"),
+        (lambda: pvr.train_networks({}), "networks must name"),
+        (lambda: pvr.train_networks({"a": 8}), "networks must map"),
     ],
 )
 def test_bad_input_names_the_argument(call, match):

@@ -156,3 +156,48 @@ def test_keras_layer_in_a_model_trains_and_round_trips(tmp_path):
     assert type(loaded.layers[1]).__name__ == "LocalResponseNormalization"
     assert loaded.layers[1].get_config()["n"] == 3
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), rtol=1e-6)
+
+
+def test_crossover_and_the_two_alpha_readings():
+    # alpha * n * a**2 = k: sqrt(2 / 5e-4) as printed, sqrt(2 / 1e-4) with alpha / n
+    assert lrn.crossover() == pytest.approx(4e3**0.5)
+    assert lrn.crossover(alpha_per_n=True) == pytest.approx(2e4**0.5)
+    a = lrn.crossover()
+    assert lrn.reach(np.full(9, a))[4] == pytest.approx(1.0)  # all n maps at a
+    assert lrn.crossover(alpha=0.0) == float("inf")
+
+
+def test_reach_is_the_sum_term_over_k():
+    x = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
+    square_sum = float(np.sum(x**2))
+    assert lrn.reach(x)[2] == pytest.approx(1e-4 * square_sum / 2.0)
+    assert lrn.reach(x, alpha_per_n=True)[2] == pytest.approx(2e-5 * square_sum / 2)
+    d = lrn.divisor(x)
+    np.testing.assert_allclose(d, (2.0 * (1 + lrn.reach(x))) ** 0.75)
+
+
+def test_a_lone_map_peaks_at_the_self_inhibition_point():
+    peak = lrn.self_inhibition_peak()
+    assert peak == pytest.approx(200.0)  # sqrt(2 / (1e-4 * 0.5))
+    assert lrn.self_inhibition_peak(alpha_per_n=True) == pytest.approx(2e5**0.5)
+    lone = np.linspace(1.0, 1000.0, 1999)
+    out = lrn.lrn(np.stack([lone, 0 * lone, 0 * lone], axis=-1))[:, 0]
+    assert lone[np.argmax(out)] == pytest.approx(peak, abs=0.5)
+    assert out[-1] < out.max()  # beyond the peak a stronger input gives less
+    assert lrn.self_inhibition_peak(beta=0.5) == float("inf")  # never falls
+
+
+def test_map_correlations_separate_neighbours_from_others():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(500, 1))
+    maps = rng.normal(size=(500, 6))
+    maps[:, 1] = base[:, 0]  # maps 1 and 2 equal: a neighbour pair
+    maps[:, 2] = base[:, 0]
+    maps[:, 5] = 0.0  # a dead map
+    found = lrn.map_correlations(maps.reshape(50, 10, 6), n=3)
+    assert found["dead"] == 1
+    # neighbours (|i - j| = 1 among maps 0..4): 4 pairs, one with |r| = 1
+    assert 0.25 < found["neighbours"] < 0.35
+    assert found["others"] < 0.1
+    with pytest.raises(ValueError, match="at least 2 maps"):
+        lrn.map_correlations(np.zeros((5, 3)))
