@@ -26,10 +26,9 @@ import tensorflow as tf
 
 from cnnbook.referee.lrn_layer import LocalResponseNormalization
 from cnnbook.referee.plain_vs_residual import digits_split
-from cnnbook.referee.precision import float64
-from cnnbook.runtime import perturb_weights, perturbed
+from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.science import lrn
-from cnnbook.spread import spread
+from cnnbook.science.seeds import Spread
 
 __all__ = ["NORMS", "digit_images", "small_cnn", "summary", "train_seeds"]
 
@@ -156,7 +155,7 @@ def train_seeds(
     x_train, y_train, x_test, y_test = digit_images(pixel_max)
     x_train = perturbed(x_train)  # make outputs-check moves the last bits
     results = []
-    with float64():
+    with keras_float64():
         model = small_cnn(norm)
         train, reset = _trainer(model, x_train, y_train, batch_size, learning_rate)
         probe = keras.Model(
@@ -186,7 +185,7 @@ def train_seeds(
 
 def summary(results: list[dict]) -> dict:
     """What :func:`train_seeds` found over its seeds: the
-    :class:`~cnnbook.spread.Spread` of the test ``accuracy`` (in %) and of the
+    :class:`~cnnbook.science.seeds.Spread` of the test ``accuracy`` (in %) and of the
     mean absolute correlation of ``neighbours`` and ``others`` (maps further
     apart), the largest ``reach``
     and the number of ``dead`` maps, summed over the seeds."""
@@ -194,9 +193,9 @@ def summary(results: list[dict]) -> dict:
         raise ValueError("results must hold at least one seed's result")
     correlations = [r["correlations"] for r in results]
     return {
-        "accuracy": spread(100 * r["accuracy"] for r in results),
+        "accuracy": Spread.of([100 * r["accuracy"] for r in results]),
         "reach": max(r["reach"] for r in results),
-        "neighbours": spread(c["neighbours"] for c in correlations),
-        "others": spread(c["others"] for c in correlations),
+        "neighbours": Spread.of([c["neighbours"] for c in correlations]),
+        "others": Spread.of([c["others"] for c in correlations]),
         "dead": sum(c["dead"] for c in correlations),
     }

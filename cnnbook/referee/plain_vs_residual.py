@@ -22,8 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from cnnbook.referee.architectures import thin_net
-from cnnbook.referee.precision import float64
-from cnnbook.runtime import perturb_weights, perturbed
+from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 
 __all__ = ["digits_split", "train_full_batch", "train_networks", "train_seeds"]
 
@@ -111,7 +110,7 @@ def _stacked_weights(depth: int, width: int, members):
     stacked on a new leading axis: kernels (S, in, out), batch norm (S, 1, width).
     A member is ``(seed, residual, identity_init)``."""
     per_member, params = [], 0
-    with float64():
+    with keras_float64():
         for seed, residual, identity_init in members:
             keras.utils.set_random_seed(seed)
             model = thin_net(

@@ -44,7 +44,7 @@ def test_train_seeds_is_deterministic_and_measures_each_seed():
         assert 0.0 < result["reach"] < 1.0  # pixels 0..16 stay below the crossover
         assert set(result["correlations"]) == {"neighbours", "others", "dead"}
     found = lrn_digits.summary(first)
-    assert found["accuracy"].count == 2
+    assert found["accuracy"].n == 2
     assert found["accuracy"].low <= found["accuracy"].mean <= found["accuracy"].high
     assert found["reach"] == max(r["reach"] for r in first)
 

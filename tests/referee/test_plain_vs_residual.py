@@ -37,12 +37,12 @@ def test_train_seeds_equals_keras_seed_by_seed():
     """The stacked float64 trainer computes what Keras computes for each seed."""
     import keras
 
-    from cnnbook.referee.precision import float64
+    from cnnbook.runtime import keras_float64
 
     found = pvr.train_seeds(6, True, seeds=[2, 0], steps=4, examples=100)
     x, y, _, _ = pvr.digits_split()
     for column, seed in enumerate([2, 0]):
-        with float64():
+        with keras_float64():
             keras.utils.set_random_seed(seed)
             model = thin_net(6, width=16, residual=True)
             history = pvr.train_full_batch(model, x[:100].astype("float64"), y[:100], 4)
