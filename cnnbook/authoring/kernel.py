@@ -167,23 +167,37 @@ class StudentKernel:
         return socket
 
     def _wait_ready(self, deadline: float) -> None:
-        """Ask for kernel_info until the kernel answers (it binds its sockets
-        a second or so after it starts)."""
-        asked = 0.0
-        while True:
+        """Ask for kernel_info until the kernel answers on the shell *and* its
+        status for one of those requests arrives on iopub.
+
+        The kernel binds its sockets a second or so after it starts, and a
+        subscription to iopub takes effect some time after it connects (ZeroMQ's
+        slow joiner): a shell reply alone does not prove that iopub messages
+        reach us, and an "idle" lost that way would make the first short cell
+        wait until its time limit."""
+        asked, requests, replied, heard = 0.0, set(), False, False
+        while not (replied and heard):
             now = time.monotonic()
-            if now - asked > 1.0:
+            if now - asked > 0.5:
                 request = self.session.msg("kernel_info_request", {})
                 self.session.send(self.shell, request)
+                requests.add(request["header"]["msg_id"])
                 asked = now
             self._check_alive("start")
             if now > deadline:
                 raise KernelFailure("start", "the kernel did not start in time")
-            if self.shell.poll(int(POLL_SECONDS * 1000)):
-                _, msg = self.session.recv(self.shell, mode=zmq.NOBLOCK)
-                if msg and msg["msg_type"] == "kernel_info_reply":
-                    self._drain_iopub()
-                    return
+            poller = zmq.Poller()
+            poller.register(self.shell, zmq.POLLIN)
+            poller.register(self.iopub, zmq.POLLIN)
+            ready = dict(poller.poll(int(POLL_SECONDS * 1000)))
+            if self.shell in ready:
+                msg = self._recv(self.shell)
+                replied |= bool(msg and msg["msg_type"] == "kernel_info_reply")
+            if self.iopub in ready:
+                msg = self._recv(self.iopub)
+                heard |= bool(msg and msg["parent_header"].get("msg_id") in requests)
+        time.sleep(POLL_SECONDS)  # let the last request's status messages arrive
+        self._drain_iopub()
 
     def _lock_kernel_dir(self) -> None:
         """Once its sockets exist, the kernel may no longer create files in

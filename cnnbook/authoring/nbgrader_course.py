@@ -27,13 +27,13 @@ judges answers outside the kernel.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
 
+from cnnbook.authoring import colab
 from cnnbook.authoring.assignment import Assignment
 from cnnbook.authoring.execute import write_if_changed
 from cnnbook.authoring.exercises import (
@@ -100,8 +100,12 @@ def _metadata(name: str, grade=False, solution=False, locked=False, points=None)
 
 
 def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
-    """The nbgrader source notebook of ``assignment`` (see the module doc)."""
-    nb = copy.deepcopy(assignment.source)
+    """The nbgrader source notebook of ``assignment`` (see the module doc).
+
+    It starts with the Colab install cell, as the student notebooks of
+    exercises/ do (it does nothing outside Colab), so nbgrader releases the
+    same notebook students get from the book."""
+    nb = colab.with_install_cell(assignment.source, colab.install_cell())
     checks = assignment.check_ids
     prefix = assignment.chapter
     for index, cell in enumerate(nb.cells):

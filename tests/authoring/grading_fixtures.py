@@ -37,8 +37,8 @@ def _cell(cell_id: str, source: str, kind: str = "code", **metadata):
 
 def fixture_notebook() -> nbformat.NotebookNode:
     """Four questions: a number whose check needs the notebook's state, an
-    option worth 2 points (cell metadata), a function (judged in the kernel)
-    and a shape."""
+    option worth 2 points (cell metadata), a function (the bank's ch05.my_lrn,
+    3 points, judged in the kernel) and a shape."""
     nb = new_notebook(
         cells=[
             _cell("intro", "# A fixture exercise", "markdown"),
@@ -54,7 +54,7 @@ def fixture_notebook() -> nbformat.NotebookNode:
                 cnnbook={"points": 2},
             ),
             _cell("q3-answer", LRN_SOLUTION),
-            _cell("q3-check", "checks.ch05.lrn_function(my_lrn)"),
+            _cell("q3-check", "checks.ch05.my_lrn(my_lrn)"),
             _cell("q4-answer", f"{B}\nshape = (25, 38, 400)\n{E}"),
             _cell("q4-check", "checks.shape(shape, (25, 38, 400))"),
             _cell("why", f"**Why?**\n\n{B}\nBecause.\n{E}", "markdown"),

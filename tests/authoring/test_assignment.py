@@ -34,18 +34,18 @@ def test_check_cells_are_questions_with_ids_and_points():
     assert [c.qid for c in assignment.checks] == [
         "ch09.q1-check",
         "ch09.q2-check",
-        "ch09.q3-check",
+        "ch05.my_lrn",
         "ch09.q4-check",
     ]
-    assert [c.points for c in assignment.checks] == [1, 2, 1, 1]
-    assert assignment.max_points == 5
+    assert [c.points for c in assignment.checks] == [1, 2, 3, 1]
+    assert assignment.max_points == 7
     assert [c.answer for c in assignment.checks] == [
         "answer",
         "pick",
         "my_lrn",
         "shape",
     ]
-    assert all(c.bank is None for c in assignment.checks)
+    assert [c.bank is None for c in assignment.checks] == [True, True, False, True]
     assert [c.code_answer for c in assignment.checks] == [False, False, True, False]
     assert assignment.solution_cells == {
         "q1-answer",

@@ -32,7 +32,7 @@ FORGE = textwrap.dedent(
     import cnnbook.checks.feedback as fb
     forged = lambda *args, **kwargs: fb.right("forged")
     checks.number = checks.choice = checks.shape = forged
-    checks.ch05.lrn_function = forged
+    checks.ch05.my_lrn = forged
     fb.Feedback.__bool__ = lambda self: True
     def my_lrn(x, k, n, alpha, beta):
         return x
@@ -171,12 +171,12 @@ def test_the_csv_has_one_row_per_submission_and_question(graded):
 
 
 def test_a_perfect_notebook_gets_every_point_even_renamed(graded):
-    assert points(graded, "perfect/") == [1, 2, 1, 1]
-    assert points(graded, "renamed/") == [1, 2, 1, 1]
+    assert points(graded, "perfect/") == [1, 2, 3, 1]
+    assert points(graded, "renamed/") == [1, 2, 3, 1]
     rows = rows_of(graded, "perfect/")
     assert rows["ch09.q2-check"]["max_points"] == "2"
     assert rows["ch09.q1-check"]["feedback"].startswith("Correct:")
-    assert rows["ch09.q3-check"]["feedback"].endswith("cannot copy out of it.)")
+    assert rows["ch05.my_lrn"]["feedback"].endswith("cannot copy out of it.)")
 
 
 def test_a_blank_notebook_is_not_answered(graded):
@@ -191,7 +191,7 @@ def test_a_blank_notebook_is_not_answered(graded):
     [
         ("loop/", [1, 2, 0, 0], "a cell ran longer than its limit of 10 s"),
         ("exit/", [1, 0, 0, 0], "the kernel stopped (exit code 3)"),
-        ("crash/", [1, 2, 1, 0], "the kernel stopped (signal 11)"),
+        ("crash/", [1, 2, 3, 0], "the kernel stopped (signal 11)"),
         ("memory/", [1, 0, 0, 0], "more than its memory limit of 400 MB"),
     ],
 )
@@ -213,7 +213,7 @@ def test_monkeypatched_checks_earn_nothing(graded):
     rows = rows_of(graded, "forger/")
     assert rows["ch09.q1-check"]["feedback"].startswith("Not answered yet:")
     # my_lrn is code, judged in the kernel: by a freshly imported check
-    assert rows["ch09.q3-check"]["feedback"].startswith("Not quite:")
+    assert rows["ch05.my_lrn"]["feedback"].startswith("Not quite:")
 
 
 def test_a_kernel_that_lies_about_answers_earns_nothing_for_data(graded):
@@ -223,7 +223,7 @@ def test_a_kernel_that_lies_about_answers_earns_nothing_for_data(graded):
         assert rows[qid]["feedback"].startswith("Not quite: the grader reads numbers")
     # The limit README states: an answer that is code is judged in the kernel,
     # which this student controls; its feedback says where it was judged.
-    assert rows["ch09.q3-check"]["feedback"].endswith("cannot copy out of it.)")
+    assert rows["ch05.my_lrn"]["feedback"].endswith("cannot copy out of it.)")
 
 
 def test_edited_and_deleted_check_cells_are_replaced_by_the_source(graded):
@@ -235,7 +235,7 @@ def test_edited_and_deleted_check_cells_are_replaced_by_the_source(graded):
 
 
 def test_an_answer_that_claims_to_equal_everything_is_judged_by_its_value(graded):
-    assert points(graded, "liar/") == [0, 2, 1, 1]
+    assert points(graded, "liar/") == [0, 2, 3, 1]
     assert "7 is too low" in rows_of(graded, "liar/")["ch09.q1-check"]["feedback"]
 
 
@@ -243,12 +243,12 @@ def test_an_answer_that_claims_to_equal_everything_is_judged_by_its_value(graded
 def test_a_kernel_writes_nowhere_but_its_scratch(graded):
     if graded[0].isolation != "full":
         pytest.skip("full isolation is not available here")
-    assert points(graded, "writer/") == [1, 2, 1, 1]
+    assert points(graded, "writer/") == [1, 2, 3, 1]
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="a uid per job needs root")
 def test_no_process_of_any_job_survives(graded):
-    assert points(graded, "orphans/") == [1, 2, 1, 1]
+    assert points(graded, "orphans/") == [1, 2, 3, 1]
     assert graded[0].leftovers == 0
 
 
@@ -258,7 +258,7 @@ def test_the_summary_has_a_line_per_submission(graded, capsys):
     report = graded[0]
     lines = summary(report)
     assert len(lines) == 1 + len(report.runs)
-    assert any(line.startswith("perfect") and " 5 / 5" in line for line in lines)
+    assert any(line.startswith("perfect") and " 7 / 7" in line for line in lines)
     assert student_of("alice/ch02/a.ipynb") == "alice"
     assert student_of("alice.ipynb") == "alice"
 

@@ -64,7 +64,7 @@ def test_the_plan_runs_setup_as_the_source_has_it_and_answers_as_written(assignm
         ("cell 4", None),
         ("cell 5", "ch09.q2-check"),
         ("cell 6", None),
-        ("cell 7", "ch09.q3-check"),
+        ("cell 7", "ch05.my_lrn"),
         ("cell 8", None),
         ("cell 9", "ch09.q4-check"),
     ]
@@ -88,7 +88,7 @@ def test_edited_deleted_and_added_cells(assignment):
         ("source cell q2-check", "ch09.q2-check"),
         ("cell 4", None),
         ("cell 5", None),
-        ("cell 6", "ch09.q3-check"),
+        ("cell 6", "ch05.my_lrn"),
         ("cell 7", None),
         ("cell 8", "ch09.q4-check"),
     ]
