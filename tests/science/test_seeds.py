@@ -2,7 +2,7 @@
 
 import pytest
 
-from cnnbook.science.seeds import Spread
+from cnnbook.science.seeds import Spread, glue_spread
 
 
 def test_spread_of_values_and_its_text():
@@ -31,6 +31,21 @@ def test_rounded_agrees_with_the_printed_text():
         s = Spread.of(values)
         mean, low, high = s.rounded()
         assert s.text() == f"{mean} ({low}-{high})"
+
+
+def test_glue_spread_glues_mean_low_and_high_as_printed(monkeypatch):
+    import myst_nb
+
+    glued = {}
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display: glued.update({name: value})
+    )
+    spread = Spread.of([0.4812, 0.6049, 0.5551]).scaled(100)
+    glue_spread("acc", spread, decimals=1)
+    assert glued == {"acc": 54.7, "acc_low": 48.1, "acc_high": 60.5}
+    assert spread.text(1) == "54.7 (48.1-60.5)"
+    with pytest.raises(ValueError, match="spread must be a Spread"):
+        glue_spread("acc", [0.5, 0.6])
 
 
 @pytest.mark.parametrize(
