@@ -222,3 +222,67 @@ function bindModel(model, names, refresh, rebuild) {
     },
   };
 }
+
+// ------------------------------------------------------------ stack calculators
+/**
+ * The controls of a stack calculator (conv stack, receptive field), rebuilt in
+ * `controls`: the input's height, width and channels and the `extra` controls
+ * on one line; then a line per layer, its kind (one of `kinds`), the integer
+ * settings `numbers` (`[label, key]` pairs; "filters" is disabled for the kinds
+ * `hasFilters` rejects), its padding (one of `paddings`) and a "remove" button;
+ * then "+ add layer", which appends a copy of `newLayer`. `control(label,
+ * value, onChange, choices)` is the widget's labelled input; `save` comes from
+ * bindModel and `build` rebuilds the whole widget.
+ */
+function stackControls(controls, model, save, build,
+  { control, extra = [], kinds, numbers, hasFilters, paddings, newLayer }) {
+  const setLayer = (i, key, value) => {
+    const layers = model.get("layers").map((row) => ({ ...row }));
+    layers[i][key] = value;
+    save("layers", layers);
+  };
+  controls.replaceChildren();
+  const shape = model.get("input_shape") || [];
+  const top = document.createElement("div");
+  ["height", "width", "channels"].forEach((label, axis) => {
+    top.append(control(label, shape[axis], (v) => {
+      const next = [...model.get("input_shape")];
+      next[axis] = v;
+      save("input_shape", next);
+    }));
+  });
+  top.append(...extra);
+  controls.append(top);
+  model.get("layers").forEach((row, i) => {
+    const line = document.createElement("div");
+    line.className = "cnnbook-layer";
+    line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
+    const settings = numbers.map(([label, key]) => {
+      const box = control(label, row[key], (v) => setLayer(i, key, v));
+      if (key === "filters") box.querySelector("input").disabled = !hasFilters(row.kind);
+      return box;
+    });
+    const remove = document.createElement("button");
+    remove.textContent = "remove";
+    remove.title = "remove this layer";
+    remove.addEventListener("click", () => {
+      save("layers", model.get("layers").filter((_, j) => j !== i));
+      build();
+    });
+    line.append(
+      control("layer", row.kind, (v) => { setLayer(i, "kind", v); build(); }, kinds),
+      ...settings,
+      control("padding", row.padding, (v) => setLayer(i, "padding", v), paddings),
+      remove,
+    );
+    controls.append(line);
+  });
+  const add = document.createElement("button");
+  add.textContent = "+ add layer";
+  add.className = "cnnbook-add-layer";
+  add.addEventListener("click", () => {
+    save("layers", [...model.get("layers"), { ...newLayer }]);
+    build();
+  });
+  controls.append(add);
+}

@@ -21,6 +21,8 @@ const SNAKE = {
   Conv2D: "conv2d", MaxPooling2D: "max_pooling2d",
   AveragePooling2D: "average_pooling2d",
 };
+const NEW_LAYER = { kind: "Conv2D", filters: 64, kernel_size: 3, strides: 1,
+                    padding: "same" };
 
 // ------------------------------------------------------------ Python look-alikes
 /** "12,613,600 bytes = 12.6 MB = 12.0 MiB" (widgets._mb_and_mib). */
@@ -245,11 +247,6 @@ function render({ model, el }) {
   const names = ["input_shape", "layers", "batch_size", "dtype"];
   // Our own edits only refresh the results; changes from elsewhere rebuild.
   const { save, dispose } = bindModel(model, names, showResults, build);
-  const setLayer = (i, key, value) => {
-    const layers = model.get("layers").map((row) => ({ ...row }));
-    layers[i][key] = value;
-    save("layers", layers);
-  };
 
   function showResults() {
     const result = describe(settings());
@@ -258,52 +255,18 @@ function render({ model, el }) {
   }
 
   function build() {
-    controls.replaceChildren();
-    const shape = model.get("input_shape") || [];
-    const top = document.createElement("div");
-    ["height", "width", "channels"].forEach((label, axis) => {
-      top.append(control(label, shape[axis], (v) => {
-        const next = [...model.get("input_shape")];
-        next[axis] = v;
-        save("input_shape", next);
-      }));
+    stackControls(controls, model, save, build, {
+      control,
+      extra: [
+        control("batch", model.get("batch_size"), (v) => save("batch_size", v)),
+        control("dtype", model.get("dtype"), (v) => save("dtype", v), DTYPES),
+      ],
+      kinds: LAYER_KINDS,
+      numbers: [["filters", "filters"], ["kernel", "kernel_size"], ["stride", "strides"]],
+      hasFilters: (kind) => kind === "Conv2D",
+      paddings: PADDINGS,
+      newLayer: NEW_LAYER,
     });
-    top.append(control("batch", model.get("batch_size"), (v) => save("batch_size", v)));
-    top.append(control("dtype", model.get("dtype"), (v) => save("dtype", v), DTYPES));
-    controls.append(top);
-    model.get("layers").forEach((row, i) => {
-      const line = document.createElement("div");
-      line.className = "cnnbook-layer";
-      line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
-      const filters = control("filters", row.filters, (v) => setLayer(i, "filters", v));
-      filters.querySelector("input").disabled = row.kind !== "Conv2D";
-      line.append(
-        control("layer", row.kind, (v) => { setLayer(i, "kind", v); build(); },
-          LAYER_KINDS),
-        filters,
-        control("kernel", row.kernel_size, (v) => setLayer(i, "kernel_size", v)),
-        control("stride", row.strides, (v) => setLayer(i, "strides", v)),
-        control("padding", row.padding, (v) => setLayer(i, "padding", v), PADDINGS),
-      );
-      const remove = document.createElement("button");
-      remove.textContent = "remove";
-      remove.title = "remove this layer";
-      remove.addEventListener("click", () => {
-        save("layers", model.get("layers").filter((_, j) => j !== i));
-        build();
-      });
-      line.append(remove);
-      controls.append(line);
-    });
-    const add = document.createElement("button");
-    add.textContent = "+ add layer";
-    add.className = "cnnbook-add-layer";
-    add.addEventListener("click", () => {
-      save("layers", [...model.get("layers"), { kind: "Conv2D", filters: 64,
-        kernel_size: 3, strides: 1, padding: "same" }]);
-      build();
-    });
-    controls.append(add);
     showResults();
   }
 

@@ -126,20 +126,7 @@ class LiveConvStackCalculator(LayerList, anywidget.AnyWidget):
     def _analyze(self):
         """(report for one image, report for the batch), or the error message."""
         try:
-            specs = []
-            for number, row in enumerate(self.layers, 1):
-                try:
-                    specs.append(
-                        layer_spec(
-                            row.get("kind"),
-                            row.get("filters"),
-                            row.get("kernel_size"),
-                            row.get("strides"),
-                            row.get("padding"),
-                        )
-                    )
-                except ValueError as err:
-                    raise ValueError(f"layer {number}: {err}") from None
+            specs = self.layer_specs(layer_spec)
             shape = tuple(self.input_shape)
             report = calc.analyze(shape, specs, dtype=self.dtype)
             training = calc.analyze(

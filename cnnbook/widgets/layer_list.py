@@ -8,7 +8,7 @@ is not checked here but shown as calc's message in place of the results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from cnnbook.validate import is_int
 
@@ -75,11 +75,24 @@ def check_layers(
 
 
 class LayerList:
-    """``add_layer`` and ``remove_layer`` for a calculator whose ``layers``
-    trait holds rows described by ``LAYER_DEFAULTS`` and ``LAYER_CHOICES``."""
+    """``add_layer``, ``remove_layer`` and ``layer_specs`` for a calculator whose
+    ``layers`` trait holds rows described by ``LAYER_DEFAULTS`` and
+    ``LAYER_CHOICES``."""
 
     LAYER_DEFAULTS: Mapping[str, object] = {}
     LAYER_CHOICES: Mapping[str, Sequence[str]] = {}
+
+    def layer_specs(self, layer_spec: Callable[..., object]) -> list:
+        """calc's layers for the rows as the page left them: ``layer_spec`` takes
+        a row's values in the order of ``LAYER_DEFAULTS``; its ValueError comes
+        back naming the layer ("layer 2: ..."), as the page shows it."""
+        specs = []
+        for number, row in enumerate(self.layers, 1):
+            try:
+                specs.append(layer_spec(*(row.get(key) for key in self.LAYER_DEFAULTS)))
+            except ValueError as err:
+                raise ValueError(f"layer {number}: {err}") from None
+        return specs
 
     def add_layer(self, **settings) -> None:
         """Append a layer; settings left out take ``LAYER_DEFAULTS``."""

@@ -251,11 +251,6 @@ function render({ model, el }) {
   // Our own edits only refresh the results; changes from elsewhere rebuild.
   const { save, dispose } = bindModel(model, ["input_shape", "layers"], showResults,
     build);
-  const setLayer = (i, key, value) => {
-    const layers = model.get("layers").map((row) => ({ ...row }));
-    layers[i][key] = value;
-    save("layers", layers);
-  };
 
   function showResults() {
     const result = describe(settings());
@@ -264,50 +259,15 @@ function render({ model, el }) {
   }
 
   function build() {
-    controls.replaceChildren();
-    const shape = model.get("input_shape") || [];
-    const top = document.createElement("div");
-    ["height", "width", "channels"].forEach((label, a) => {
-      top.append(control(label, shape[a], (v) => {
-        const next = [...model.get("input_shape")];
-        next[a] = v;
-        save("input_shape", next);
-      }));
+    stackControls(controls, model, save, build, {
+      control,
+      kinds: LAYER_KINDS,
+      numbers: [["filters", "filters"], ["kernel", "kernel_size"], ["stride", "strides"],
+        ["dilation", "dilation_rate"]],
+      hasFilters: (kind) => kind !== "DepthwiseConv2D",
+      paddings: PADDINGS,
+      newLayer: NEW_LAYER,
     });
-    controls.append(top);
-    model.get("layers").forEach((row, i) => {
-      const line = document.createElement("div");
-      line.className = "cnnbook-layer";
-      line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
-      const filters = control("filters", row.filters, (v) => setLayer(i, "filters", v));
-      filters.querySelector("input").disabled = row.kind === "DepthwiseConv2D";
-      line.append(
-        control("layer", row.kind, (v) => { setLayer(i, "kind", v); build(); },
-          LAYER_KINDS),
-        filters,
-        control("kernel", row.kernel_size, (v) => setLayer(i, "kernel_size", v)),
-        control("stride", row.strides, (v) => setLayer(i, "strides", v)),
-        control("dilation", row.dilation_rate, (v) => setLayer(i, "dilation_rate", v)),
-        control("padding", row.padding, (v) => setLayer(i, "padding", v), PADDINGS),
-      );
-      const remove = document.createElement("button");
-      remove.textContent = "remove";
-      remove.title = "remove this layer";
-      remove.addEventListener("click", () => {
-        save("layers", model.get("layers").filter((_, j) => j !== i));
-        build();
-      });
-      line.append(remove);
-      controls.append(line);
-    });
-    const add = document.createElement("button");
-    add.textContent = "+ add layer";
-    add.className = "cnnbook-add-layer";
-    add.addEventListener("click", () => {
-      save("layers", [...model.get("layers"), { ...NEW_LAYER }]);
-      build();
-    });
-    controls.append(add);
     showResults();
   }
 

@@ -29,7 +29,6 @@ ESM = esm("receptive_field.js")
 
 LAYER_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
 PADDINGS = ("same", "valid")
-LAYER_KEYS = ("kind", "filters", "kernel_size", "strides", "dilation_rate", "padding")
 LAYER_DEFAULTS = {
     "kind": "Conv2D",
     "filters": 64,
@@ -105,12 +104,7 @@ class LiveReceptiveFieldCalculator(LayerList, anywidget.AnyWidget):
         """(report, report of one convolution with the same field), or the
         error message."""
         try:
-            specs = []
-            for number, row in enumerate(self.layers, 1):
-                try:
-                    specs.append(layer_spec(*(row.get(key) for key in LAYER_KEYS)))
-                except ValueError as err:
-                    raise ValueError(f"layer {number}: {err}") from None
+            specs = self.layer_specs(layer_spec)
             shape = tuple(self.input_shape)
             report = calc.analyze(shape, specs)
         except ValueError as err:
