@@ -35,7 +35,10 @@ REPO = Path(__file__).resolve().parents[2]
 BUDGETS = {
     "notebook_peak_rss_mb": 1000.0,  # Binder's guaranteed memory: 1 GB
     "notebook_seconds": 60.0,
-    "ratio_to_floor": 2.0,  # the book's computation costs no more than its kernels
+    # The book's computation costs at most 1.5 times its kernels' start-up: the
+    # experiments of chapters 1, 5 and 6 train over several seeds (a measurement,
+    # not an anecdote), about 15 s each above the floor.
+    "ratio_to_floor": 2.5,
     "book_build_seconds": 30.0,
     "book_rebuild_seconds": 5.0,
     "analyze_150_layers_ms": 10.0,
