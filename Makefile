@@ -127,3 +127,8 @@ clean:
 # make test runs the same properties derandomised.
 fuzz: $(STAMP)
 	CNNBOOK_FUZZ=1 $(PY) -m pytest -n $(JOBS) -m hypothesis tests
+
+# Strict nbval over book/ and solutions/ again, once per lever that moves the
+# last bits of floating point (README, "Every stored output reproduces").
+outputs-check: $(STAMP)
+	$(PY) -m cnnbook.authoring.outputs_check --jobs $(JOBS)

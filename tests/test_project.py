@@ -50,3 +50,15 @@ def test_generated_and_cache_folders_are_ignored():
     ignored = (REPO / ".gitignore").read_text().splitlines()
     for name in (".venv/", "_build/", "__pycache__/", ".pytest_cache/"):
         assert name in ignored
+
+
+def test_every_make_command_the_readme_names_has_a_rule():
+    readme = (REPO / "README.md").read_text()
+    named = set(re.findall(r"^make ([a-z][a-z-]*)", readme, flags=re.MULTILINE))
+    rules = set(
+        re.findall(
+            r"^([a-z][a-z-]*):", (REPO / "Makefile").read_text(), flags=re.MULTILINE
+        )
+    )
+    assert {"book", "test", "outputs-check", "grade", "pdf"} <= named
+    assert named - rules == set(), "README names make targets the Makefile lacks"
