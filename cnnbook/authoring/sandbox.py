@@ -284,6 +284,12 @@ def _build_root(sandbox: Sandbox) -> str:
     root = sandbox.root_dir
     size = f"size={sandbox.limits.scratch_mb}m,mode=755"
     _mount("cnnbook-sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, size)
+    # The scratch folder first: a Python or cnnbook that lives under /tmp (a
+    # clone in /tmp) is then bound inside it, read-only, in folders of root's.
+    dev = root + "/dev"
+    for folder in (root + SCRATCH, dev + "/shm"):
+        os.makedirs(folder)
+        os.chmod(folder, 0o1777)
     for path in sandbox.read_only:
         target = root + path
         if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems
@@ -292,17 +298,12 @@ def _build_root(sandbox: Sandbox) -> str:
         else:
             _bind(path, target)
     _bind(sandbox.kernel_dir, root + KERNEL_DIR, writable=True)
-    dev = root + "/dev"
-    os.makedirs(dev)
     for name in DEVICES:
         _bind(f"/dev/{name}", f"{dev}/{name}", writable=True, device=True)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0")):
         os.symlink(target, f"{dev}/{name}")
     os.symlink("/proc/self/fd/1", f"{dev}/stdout")
     os.symlink("/proc/self/fd/2", f"{dev}/stderr")
-    for folder in (root + SCRATCH, dev + "/shm"):
-        os.makedirs(folder)
-        os.chmod(folder, 0o1777)
     os.makedirs(root + "/proc")
     try:  # a proc of our own hides other users' processes
         _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, "hidepid=2")

@@ -25,6 +25,7 @@ from cnnbook.authoring.sandbox import Limits
 from cnnbook.checks import bank, ch03
 from cnnbook.checks.specs import NumberSpec
 from tests.authoring import grading_fixtures as fx
+from tests.helpers import full_isolation_or_skip
 
 LIMITS = Limits(cell_seconds=10, notebook_seconds=60, memory_mb=400)
 FORGE = textwrap.dedent(
@@ -241,8 +242,7 @@ def test_an_answer_that_claims_to_equal_everything_is_judged_by_its_value(graded
 
 @pytest.mark.skipif(os.getuid() != 0, reason="a uid per job needs root")
 def test_a_kernel_writes_nowhere_but_its_scratch(graded):
-    if graded[0].isolation != "full":
-        pytest.skip("full isolation is not available here")
+    full_isolation_or_skip(graded[0].isolation, "see test_sandbox.py")
     assert points(graded, "writer/") == [1, 2, 3, 1]
 
 

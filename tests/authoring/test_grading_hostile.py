@@ -22,6 +22,7 @@ from cnnbook.authoring.samples import answered, question_of_cells
 from cnnbook.authoring.sandbox import Limits
 from tests.authoring import grading_fixtures as fx
 from tests.conftest import REPO
+from tests.helpers import full_isolation_or_skip
 
 NAME = "02_counting_parameters_and_memory"
 SOURCE = REPO / "notebooks" / f"{NAME}.ipynb"
@@ -238,8 +239,7 @@ def test_a_corrupt_file_gets_zero_and_a_reason(graded):
 
 def test_the_sandbox_kept_the_solutions_the_csv_and_the_network_away(graded):
     assignment, report, by_student, server, marker = graded
-    if report.isolation != "full":
-        pytest.skip("full isolation is not available here (see test_sandbox.py)")
+    full_isolation_or_skip(report.isolation, "see test_sandbox.py")
     points = full_points(assignment)
     for student in ("escape", "network"):
         assert earned(graded, student) == [0] + points[1:]

@@ -30,6 +30,7 @@ from cnnbook.authoring.sandbox import (
     wrapped_command,
 )
 from tests.conftest import REPO
+from tests.helpers import full_isolation_or_skip
 
 PROTECTED = [REPO / "solutions", REPO / "notebooks", REPO]
 ROOT = os.getuid() == 0
@@ -49,12 +50,19 @@ def uids():
 @pytest.fixture(scope="module")
 def full(tmp_path_factory, uids):
     level, why = probe_isolation(tmp_path_factory.mktemp("probe"), PROTECTED, uids[0])
-    if level != "full":
-        pytest.skip(f"full isolation is not available here: {why}")
+    full_isolation_or_skip(level, why)
     return uids
 
 
-def run(tmp_path, uid, code, isolation="full", limits=None, protected=PROTECTED):
+def run(
+    tmp_path,
+    uid,
+    code,
+    isolation="full",
+    limits=None,
+    protected=PROTECTED,
+    shown=(),
+):
     kernel_dir, root_dir, scratch = (
         tmp_path / n for n in ("kernel", "root", "scratch")
     )
@@ -70,7 +78,7 @@ def run(tmp_path, uid, code, isolation="full", limits=None, protected=PROTECTED)
         limits=limits or Limits(),
         kernel_dir=str(kernel_dir),
         root_dir=str(root_dir),
-        read_only=visible_paths(protected),
+        read_only=[*visible_paths(protected), *map(str, shown)],
         env=kernel_environment(home, str(Path(__file__).parents[2])),
         cwd=str(scratch),
     )
@@ -129,6 +137,32 @@ def test_writes_stay_in_the_scratch_folder(full, tmp_path):
     )
     assert lines(result) == ["refused"] * 5 + ["ok"]
     assert not (REPO / "cnnbook" / "x").exists()
+
+
+def test_a_python_under_tmp_is_shown_and_tmp_is_still_the_scratch(full, tmp_path):
+    # A clone in /tmp puts .venv and cnnbook under /tmp: the private root then
+    # holds them, read-only, inside the kernel's scratch /tmp.
+    tool = tmp_path / "clone" / ".venv"
+    tool.mkdir(parents=True)
+    (tool / "marker").write_text("shown")
+    assert str(tool).startswith("/tmp/")
+    result = run(
+        tmp_path,
+        full[0],
+        f"""
+        print(open({str(tool / "marker")!r}).read())
+        open("/tmp/mine", "w").write("ok")
+        print(open("/tmp/mine").read())
+        for path in [{str(tool / "x")!r}, {str(tool.parent / "x")!r}]:
+            try:
+                open(path, "w").close()
+                print("wrote", path)
+            except OSError:
+                print("refused")
+        """,
+        shown=[tool],
+    )
+    assert lines(result) == ["shown", "ok", "refused", "refused"]
 
 
 def test_the_scratch_folder_and_files_have_a_size_limit(full, tmp_path):
