@@ -60,6 +60,7 @@ from cnnbook.authoring.sandbox import (
     wrapped_command,
 )
 from cnnbook.authoring.submission import plan, read_submission, recognise
+from cnnbook.validate import positive_int
 
 __all__ = ["CSV_NAME", "GradeOptions", "GradeReport", "Row", "grade_folder"]
 
@@ -92,9 +93,7 @@ class GradeOptions:
     isolation: str = "auto"  # "auto", "full" or "limits"
 
     def __post_init__(self) -> None:
-        jobs = self.jobs
-        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-            raise ValueError(f"jobs must be a positive integer, got {self.jobs!r}")
+        positive_int("jobs", self.jobs)
         if self.isolation not in ("auto", "full", "limits"):
             raise ValueError(
                 f"isolation must be 'auto', 'full' or 'limits', got {self.isolation!r}"

@@ -29,6 +29,7 @@ from cnnbook.referee.plain_vs_residual import digits_split
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.science import lrn
 from cnnbook.science.seeds import Spread
+from cnnbook.validate import positive_int
 
 __all__ = ["NORMS", "digit_images", "small_cnn", "summary", "train_seeds"]
 
@@ -114,12 +115,6 @@ def _trainer(model, x, y, batch_size: int, learning_rate: float):
     return train, reset
 
 
-def _positive_int(arg: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{arg} must be a positive integer, got {value!r}")
-    return value
-
-
 def train_seeds(
     norm: str,
     seeds=(0, 1, 2, 3),
@@ -145,8 +140,8 @@ def train_seeds(
     ):
         raise ValueError(f"seeds must be non-negative integers, got {seeds!r}")
     epochs, batch_size = (
-        _positive_int("epochs", epochs),
-        _positive_int("batch_size", batch_size),
+        positive_int("epochs", epochs),
+        positive_int("batch_size", batch_size),
     )
     if not isinstance(learning_rate, int | float) or not learning_rate > 0:
         raise ValueError(

@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from cnnbook.referee.architectures import thin_net
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
+from cnnbook.validate import positive_int
 
 __all__ = ["digits_split", "train_full_batch", "train_networks", "train_seeds"]
 
@@ -68,8 +69,7 @@ def train_full_batch(
     Returns the training ``loss`` (cross-entropy) and ``accuracy`` measured on
     each step's batch, before the step's update, as lists of floats.
     """
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = positive_int("steps", steps)
     for arg, value in (("learning_rate", learning_rate), ("momentum", momentum)):
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{arg} must be a non-negative number, got {value!r}")
@@ -200,9 +200,7 @@ def train_networks(
     name, ``loss`` and ``accuracy``, arrays of shape (steps, seeds) measured on
     each step's batch before its update, and ``params``, one network's parameters.
     """
-    for arg, value in (("steps", steps), ("examples", examples)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{arg} must be a positive integer, got {value!r}")
+    steps, examples = positive_int("steps", steps), positive_int("examples", examples)
     seeds = list(seeds)
     if not seeds or not all(
         isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds

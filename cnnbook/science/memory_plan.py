@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from cnnbook import calc
 from cnnbook.papers import RESNET_STAGES
 from cnnbook.science import backprop_memory
-from cnnbook.validate import positive_int
+from cnnbook.validate import non_negative_int, positive_int
 
 __all__ = [
     "GPU_SIZES_GB",
@@ -291,7 +291,7 @@ def step_memory(
     if activation_values is not None:
         if checkpointing:
             raise ValueError("activation_values cannot be combined with checkpointing")
-        kept = _non_negative("activation_values", activation_values)
+        kept = non_negative_int("activation_values", activation_values)
     elif checkpointing:
         kept = checkpointed_values(values, sqrt_segments(len(values)))
     else:
@@ -331,12 +331,6 @@ def _offload(value: object) -> frozenset[str]:
             f"offload must be a sequence of {list(OFFLOADS)} (or empty), got {value!r}"
         )
     return frozenset(value)
-
-
-def _non_negative(arg: str, value: object) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{arg} must be a non-negative integer, got {value!r}")
-    return int(value)
 
 
 def autodiff_values(graph: backprop_memory.Graph) -> int:
