@@ -155,6 +155,9 @@ class StudentKernel:
         self.shell = self._socket(zmq.DEALER, f"ipc://{host}-1")
         self.iopub = self._socket(zmq.SUB, f"ipc://{host}-2")
         self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
+        self._poller = zmq.Poller()  # shell replies and iopub messages, together
+        self._poller.register(self.shell, zmq.POLLIN)
+        self._poller.register(self.iopub, zmq.POLLIN)
         self._wait_ready(min(self.deadline, time.monotonic() + START_SECONDS))
         self._lock_kernel_dir()
 
@@ -186,10 +189,7 @@ class StudentKernel:
             self._check_alive("start")
             if now > deadline:
                 raise KernelFailure("start", "the kernel did not start in time")
-            poller = zmq.Poller()
-            poller.register(self.shell, zmq.POLLIN)
-            poller.register(self.iopub, zmq.POLLIN)
-            ready = dict(poller.poll(int(POLL_SECONDS * 1000)))
+            ready = dict(self._poller.poll(int(POLL_SECONDS * 1000)))
             if self.shell in ready:
                 msg = self._recv(self.shell)
                 replied |= bool(msg and msg["msg_type"] == "kernel_info_reply")
@@ -226,9 +226,6 @@ class StudentKernel:
         msg_id = request["header"]["msg_id"]
         cell_deadline = time.monotonic() + seconds
         reply, idle = None, False
-        poller = zmq.Poller()
-        poller.register(self.shell, zmq.POLLIN)
-        poller.register(self.iopub, zmq.POLLIN)
         while reply is None or not idle:
             now = time.monotonic()
             if now > self.deadline:
@@ -245,7 +242,7 @@ class StudentKernel:
                 )
             self._check_alive("died")
             self._check_memory()
-            ready = dict(poller.poll(int(POLL_SECONDS * 1000)))
+            ready = dict(self._poller.poll(int(POLL_SECONDS * 1000)))
             if self.iopub in ready:
                 idle = self._drain_iopub(msg_id) or idle
             if self.shell in ready:
