@@ -116,3 +116,55 @@ def timeline(
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def paired_differences(
+    differences: Mapping[str, object],
+    unit: str = "",
+    title: str = "",
+    xlabel: str = "difference per seed",
+):
+    """One row per comparison: each seed's difference as a dot, the mean and its
+    interval as a bar, and zero as a line, so a reader sees at once whether the
+    interval excludes it. Each value of ``differences`` has ``values``,
+    ``mean``, ``low`` and ``high`` (a :class:`cnnbook.science.seeds.Difference`).
+    """
+    if not differences:
+        raise ValueError("differences must hold at least one comparison")
+    for name, d in differences.items():
+        if not all(hasattr(d, a) for a in ("values", "mean", "low", "high")):
+            raise ValueError(
+                f"differences[{name!r}] must be a Difference (values, mean, low, "
+                f"high), got {d!r}"
+            )
+    labels = list(differences)
+    fig, ax = plt.subplots(figsize=(7, 0.7 * len(labels) + 1.4))
+    for row, name in enumerate(labels):
+        d = differences[name]
+        ax.plot(
+            d.values,
+            [row] * len(d.values),
+            "o",
+            color=PALETTE[0],
+            alpha=0.5,
+            markersize=4,
+            label="one seed" if row == 0 else None,
+        )
+        ax.errorbar(
+            [d.mean],
+            [row],
+            xerr=[[d.mean - d.low], [d.high - d.mean]],
+            fmt="D",
+            color=PALETTE[1],
+            capsize=4,
+            label="mean, 95% interval" if row == 0 else None,
+        )
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(f"{xlabel} ({unit})" if unit else xlabel)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small", loc="best")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
