@@ -4,9 +4,10 @@ It computes the same function as :func:`cnnbook.science.lrn.lrn` (channels last)
 the TensorFlow backend it calls TensorFlow's fused LRN kernel (float32 and
 16-bit floats); elsewhere it runs the formula written in ``keras.ops``
 (:meth:`LocalResponseNormalization.call_with_ops`), which the tests check
-against TensorFlow too. ``cnnbook.calc.analyze_keras`` recognises the layer
-by its class name (no parameters, no multiply-adds), which is how chapter 6
-analyses its AlexNet and GoogLeNet builds; keep the name if you rename things.
+against TensorFlow too. :func:`cnnbook.referee.keras_bridge.analyze_keras`
+recognises the layer by its class name (no parameters, no multiply-adds), which
+is how chapter 6 analyses its AlexNet and GoogLeNet builds; keep the name if
+you rename things.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Training memory of a network and what each remedy for "out of memory" saves.
 
 Everything here is arithmetic on a :class:`cnnbook.calc.Report` (from
-``calc.analyze`` or ``calc.analyze_keras``): only its element counts are used
-(parameters, the input, every layer's output), so one report, computed once,
-answers for any batch size, precision, optimizer and remedy.
+``calc.analyze`` or ``referee.keras_bridge.analyze_keras``): only its element
+counts are used (parameters, the input, every layer's output), so one report,
+computed once, answers for any batch size, precision, optimizer and remedy.
 
 Memory of one training step, per device, is counted as:
 
@@ -170,8 +170,8 @@ def _optimizer(value: object) -> int:
 def _report(value: object) -> calc.Report:
     if not isinstance(value, calc.Report):
         raise ValueError(
-            f"report must be a calc.Report (from calc.analyze or calc.analyze_keras), "
-            f"got {type(value).__name__}"
+            "report must be a calc.Report (from calc.analyze or "
+            f"keras_bridge.analyze_keras), got {type(value).__name__}"
         )
     return value
 
