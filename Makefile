@@ -17,6 +17,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The course's command line (cnnbook/commands): `cnnbook --help` lists its commands.
+CNNBOOK := $(VENV)/bin/cnnbook
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
@@ -34,6 +36,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	    -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -c "import cnnbook, nbval, myst_nb"
+	$(CNNBOOK) --help > /dev/null
 	@touch $(STAMP)
 
 # `make book SOLUTIONS=no` leaves the solutions out (for instructors who keep them private).
@@ -43,7 +46,7 @@ PUBLIC_TOC := _build/toc-without-solutions.yml
 book: $(STAMP)
 ifeq ($(SOLUTIONS),no)
 	rm -rf _build/html _build/.doctrees  # no solution page may survive from a full build
-	$(PY) -m cnnbook.authoring toc-without-solutions _toc.yml $(PUBLIC_TOC)
+	$(CNNBOOK) toc-without-solutions _toc.yml $(PUBLIC_TOC)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --toc $(PUBLIC_TOC)
 else
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -66,10 +69,10 @@ test: lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval tests book solutions
 
 outputs: $(STAMP)
-	$(PY) -m cnnbook.authoring execute book/*.ipynb
+	$(CNNBOOK) execute book/*.ipynb
 
 solutions: $(STAMP)
-	$(PY) -m cnnbook.authoring solutions notebooks/*.ipynb
+	$(CNNBOOK) solutions notebooks/*.ipynb
 
 # JupyterLab from the venv, on this machine only (127.0.0.1); it prints the
 # address with its token. Root (a container) needs --allow-root.
@@ -78,26 +81,26 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
 	    $$([ "$$(id -u)" = 0 ] && echo --allow-root) --ServerApp.root_dir=$(CURDIR)
 
-# The PDF edition (cnnbook/authoring/pdf.py): every page of the built book
+# The PDF edition (cnnbook/publishing/pdf.py): every page of the built book
 # printed by Debian's Chromium into one PDF, with a cover, contents and
 # bookmarks; `make pdf SOLUTIONS=no` leaves the solutions out, as make book does.
 # .ci/debian-packages installs Chromium first when it is missing.
 PDF ?= _build/pdf/convolutional-networks-measured.pdf
 pdf: book
 	.ci/debian-packages
-	$(PY) -m cnnbook.authoring pdf _build/html $(PDF) \
+	$(CNNBOOK) pdf _build/html $(PDF) \
 	    $(if $(filter no,$(SOLUTIONS)),--toc $(PUBLIC_TOC))
 
-# A release for a term (cnnbook/authoring/release.py): tags HEAD's content as
+# A release for a term (cnnbook/publishing/release.py): tags HEAD's content as
 # vVERSION with _config.yml's ref and every Colab install cell pinned to the
 # tag, in a commit on no branch; your checkout is not changed. Publish it with
 # `git push origin vVERSION` (the workflow builds and deploys the tag).
 release: $(STAMP)
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y" >&2; exit 2; }
-	$(PY) -m cnnbook.authoring release $(VERSION)
+	$(CNNBOOK) release $(VERSION)
 
 bench: $(STAMP)
-	$(PY) -m cnnbook.authoring.bench
+	$(CNNBOOK) bench
 
 # Grading runs each submission in a sandboxed kernel (README, "Instructors").
 # JOBS given on the command line sets the kernels run at once (default: the cores).
@@ -105,19 +108,19 @@ SUBMISSIONS ?=
 GRADE_FLAGS ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
-	$(PY) -m cnnbook.authoring grade "$(SUBMISSIONS)" \
+	$(CNNBOOK) grade "$(SUBMISSIONS)" \
 	    $(if $(filter command line environment,$(origin JOBS)),--jobs $(JOBS)) \
 	    $(GRADE_FLAGS)
 
 NBGRADER_COURSE ?= _build/nbgrader
 nbgrader: $(STAMP)
-	$(PY) -m cnnbook.authoring nbgrader notebooks/*.ipynb --out $(NBGRADER_COURSE)
+	$(CNNBOOK) nbgrader notebooks/*.ipynb --out $(NBGRADER_COURSE)
 	@echo "The nbgrader course is in $(NBGRADER_COURSE) (README, \"Instructors\")"
 
 STUDENT_REPO ?= ../$(notdir $(CURDIR))-student
 STUDENT_URL ?=
 student-repo: $(STAMP)
-	$(PY) -m cnnbook.authoring student-repo "$(STUDENT_REPO)" \
+	$(CNNBOOK) student-repo "$(STUDENT_REPO)" \
 	    $(if $(STUDENT_URL),--url $(STUDENT_URL))
 
 clean:
@@ -131,4 +134,4 @@ fuzz: $(STAMP)
 # Strict nbval over book/ and solutions/ again, once per lever that moves the
 # last bits of floating point (README, "Every stored output reproduces").
 outputs-check: $(STAMP)
-	$(PY) -m cnnbook.authoring.outputs_check --jobs $(JOBS)
+	$(CNNBOOK) outputs-check --jobs $(JOBS)

@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cnnbook.authoring.browser import (  # noqa: F401 - shared with the tests
+from cnnbook.publishing.browser import (  # noqa: F401 - shared with the tests
     CHROMIUM,
     WIDGETS_DRAWN,
     is_local,
     launch,
     serve,
 )
-from cnnbook.authoring.toc import toc_documents
+from cnnbook.publishing.toc import toc_documents
 
 REPO = Path(__file__).resolve().parents[1]
 HTML = REPO / "_build" / "html"

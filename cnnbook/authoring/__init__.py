@@ -1,1 +1,3 @@
-"""Authoring tools: execute notebooks deterministically, generate exercises."""
+"""Notebook production: execute notebooks deterministically, generate exercises
+and solutions from one source, write the Colab install cell, prove that stored
+outputs do not depend on the last bits (``make outputs-check``)."""

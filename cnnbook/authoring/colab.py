@@ -20,7 +20,7 @@ notebooks at that same branch), or a tag given with ``--ref`` (a release can
 fill in its own tag). The cell is found by its id, :data:`CELL_ID`, so
 writing it again replaces it in place (idempotent):
 
-    python -m cnnbook.authoring colab-cell book/*.ipynb [--ref v1.0]
+    cnnbook colab-cell book/*.ipynb [--ref v1.0]
 
 :func:`cnnbook.authoring.exercises.generate_files` writes it into every
 notebook of ``exercises/`` and ``solutions/``. The cell is tagged
@@ -32,75 +32,18 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = REPO / "_config.yml"
-REQUIREMENTS = REPO / "requirements.txt"
+from cnnbook.project import CONFIG, REQUIREMENTS, InstallSource, read_pins, read_source
+
 CELL_ID = "colab-install"
 HIDE_TAG = "remove-cell"
 # What Colab lacks that the notebooks import, pinned as in requirements.txt.
 COLAB_MISSING = ("anywidget",)
 # The versions the note compares: (distribution in requirements.txt, name shown).
 REFEREE = (("tensorflow-cpu", "TensorFlow"), ("keras", "Keras"))
-_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-
-
-@dataclass(frozen=True)
-class InstallSource:
-    """Where the cell installs cnnbook from: a git repository and a ref in it."""
-
-    url: str
-    ref: str
-
-    def __post_init__(self) -> None:
-        if not re.match(r"^(https://|file://)\S+$", self.url or ""):
-            raise ValueError(
-                f"url must be an https:// (or file://) repository address, "
-                f"got {self.url!r}"
-            )
-        if not _REF.match(self.ref or "") or ".." in self.ref:
-            raise ValueError(
-                f"ref must be a git branch, tag or commit name, got {self.ref!r}"
-            )
-
-    @property
-    def requirement(self) -> str:
-        """The pip requirement for cnnbook at this ref."""
-        return f"cnnbook @ git+{self.url.rstrip('/')}@{self.ref}"
-
-
-def read_source(config: Path | str = CONFIG, ref: str | None = None) -> InstallSource:
-    """The repository address and ref from ``_config.yml`` (``repository.url``,
-    ``repository.branch``); ``ref`` replaces the branch, e.g. with a tag."""
-    import yaml
-
-    settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-    repository = settings.get("repository") or {}
-    if not repository.get("url"):
-        raise ValueError(f"config {str(config)!r} sets no repository.url")
-    return InstallSource(repository["url"], ref or repository.get("branch") or "main")
-
-
-def read_pins(
-    requirements: Path | str = REQUIREMENTS, names: Iterable[str] = ()
-) -> dict[str, str]:
-    """``{name: version}`` of the ``name==version`` lines of a requirements file
-    for each of ``names``; a name without an exact pin is a ``ValueError``."""
-    pins = {}
-    for line in Path(requirements).read_text(encoding="utf-8").splitlines():
-        name, sep, version = line.split("#")[0].strip().partition("==")
-        if sep:
-            pins[name.strip().lower()] = version.strip()
-    missing = [name for name in names if name not in pins]
-    if missing:
-        raise ValueError(
-            f"requirements {str(requirements)!r} pins no exact version of {missing}"
-        )
-    return {name: pins[name] for name in names}
 
 
 def cell_source(
@@ -115,8 +58,8 @@ def cell_source(
         [
             "# Colab only: install cnnbook, this book's package, and what Colab",
             "# lacks. Anywhere else (Binder, your computer) cnnbook is installed",
-            "# already and this cell does nothing (python -m cnnbook.authoring",
-            "# colab-cell writes it).",
+            "# already and this cell does nothing (`cnnbook colab-cell` writes",
+            "# it).",
             "import sys",
             "",
             'if "google.colab" in sys.modules:',

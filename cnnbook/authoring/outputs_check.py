@@ -1,6 +1,6 @@
 """Prove that no stored output depends on the last bits: rerun under perturbed numerics.
 
-``make outputs-check`` (``python -m cnnbook.authoring.outputs_check``) runs
+``make outputs-check`` (``cnnbook outputs-check``) runs
 strict nbval over ``book/`` and ``solutions/`` once per lever below, each in
 fresh kernels with the lever set in their environment, and requires every run
 to pass. A lever that changes nothing proves nothing, so each run starts with a
@@ -31,11 +31,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from cnnbook.project import REPO
 from cnnbook.runtime import quiet_tensorflow_env
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -87,36 +85,6 @@ def levers() -> list[Lever]:
     return found
 
 
-PROBE = r"""
-import json
-import numpy as np
-from cnnbook.runtime import configure, perturbed
-configure(seed=0)
-import keras
-from cnnbook.referee.plain_vs_residual import digits_split, train_full_batch
-from cnnbook.referee.architectures import thin_net
-from cnnbook.science import lrn
-
-out = {}
-x = perturbed(np.random.default_rng(0).random((4, 32, 32, 3), dtype=np.float32))
-conv = keras.layers.Conv2D(8, 3)
-out["float32 convolution"] = np.asarray(conv(x)).ravel()[:2000].tolist()
-x_train, y_train, _, _ = digits_split()
-for floatx in ("float32", "float64"):
-    keras.config.set_floatx(floatx)  # the loss's dtype
-    keras.config.set_dtype_policy(floatx)  # the layers'
-    keras.utils.set_random_seed(0)
-    model = thin_net(8, width=16)
-    data = perturbed(x_train.astype(floatx))
-    out[f"{floatx} training"] = train_full_batch(model, data, y_train, steps=20)["loss"]
-keras.config.set_floatx("float32")
-keras.config.set_dtype_policy("float32")
-stack = np.random.default_rng(1).normal(scale=30.0, size=(7, 7, 16))
-out["NumPy LRN"] = lrn.lrn(perturbed(stack), **lrn.ALEXNET).ravel().tolist()
-print(json.dumps(out))
-"""
-
-
 def _env(extra: dict[str, str]) -> dict[str, str]:
     env = {**os.environ, **quiet_tensorflow_env(), **extra}
     env.pop("CNNBOOK_FUZZ", None)
@@ -126,7 +94,7 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 def probe(extra: dict[str, str]) -> dict[str, list[float]]:
     """The probe's raw floats with ``extra`` set in a fresh process."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-m", "cnnbook.authoring.lever_probe"],
         env=_env(extra),
         capture_output=True,
         text=True,
@@ -205,7 +173,7 @@ def run(jobs: int, paths: list[str], log=print) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnnbook.authoring.outputs_check")
+    parser = argparse.ArgumentParser(prog="cnnbook outputs-check")
     parser.add_argument(
         "paths",
         nargs="*",

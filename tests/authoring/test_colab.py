@@ -16,8 +16,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from cnnbook import project
 from cnnbook.authoring import colab
-from cnnbook.authoring.__main__ import main
+from cnnbook.commands import main
 from tests.conftest import REPO
 
 BOOK = {"TensorFlow": "2.21.0", "Keras": "3.15.1"}
@@ -32,12 +33,12 @@ def config_file(folder: Path, url: str, branch: str = "main") -> Path:
 # ------------------------------------------------------------------ the cell itself
 def test_the_cell_installs_from_the_address_and_branch_of_config_yml():
     cell = colab.install_cell()
-    source = colab.read_source()
+    source = project.read_source()
     assert source.url.startswith("https://") and source.ref
     assert f'REPOSITORY = "{source.url}"' in cell.source
     assert f'REF = "{source.ref}"' in cell.source
     assert 'if "google.colab" in sys.modules:' in cell.source
-    pins = colab.read_pins(names=["anywidget", "tensorflow-cpu", "keras"])
+    pins = project.read_pins(names=["anywidget", "tensorflow-cpu", "keras"])
     assert f'"anywidget=={pins["anywidget"]}"' in cell.source
     assert f'"Keras": "{pins["keras"]}"' in cell.source
     assert cell.id == colab.CELL_ID and cell.metadata["tags"] == [colab.HIDE_TAG]
@@ -47,21 +48,21 @@ def test_the_cell_installs_from_the_address_and_branch_of_config_yml():
 
 def test_a_ref_replaces_the_branch_and_bad_settings_are_refused(tmp_path):
     config = config_file(tmp_path, "https://example.org/a/b", "trunk")
-    assert colab.read_source(config) == colab.InstallSource(
+    assert project.read_source(config) == project.InstallSource(
         "https://example.org/a/b", "trunk"
     )
     tagged = colab.install_cell(config=config, ref="v1.2.0")
     assert 'REF = "v1.2.0"' in tagged.source
     with pytest.raises(ValueError, match="ref must be a git branch"):
-        colab.InstallSource("https://example.org/a/b", "main; rm -rf /")
+        project.InstallSource("https://example.org/a/b", "main; rm -rf /")
     with pytest.raises(ValueError, match="url must be an https://"):
-        colab.InstallSource("ssh://example.org/a/b", "main")
+        project.InstallSource("ssh://example.org/a/b", "main")
     (tmp_path / "empty.yml").write_text("title: x\n")
     with pytest.raises(ValueError, match="sets no repository.url"):
-        colab.read_source(tmp_path / "empty.yml")
+        project.read_source(tmp_path / "empty.yml")
     (tmp_path / "req.txt").write_text("keras>=3\n")
     with pytest.raises(ValueError, match=r"pins no exact version of \['keras'\]"):
-        colab.read_pins(tmp_path / "req.txt", ["keras"])
+        project.read_pins(tmp_path / "req.txt", ["keras"])
 
 
 def test_outside_colab_the_cell_does_nothing_and_prints_nothing():
@@ -173,7 +174,7 @@ def test_the_command_updates_notebooks_in_place_and_only_when_needed(tmp_path):
 
 @pytest.mark.parametrize("folder", ["book", "exercises", "solutions"])
 def test_every_notebook_with_a_colab_button_starts_with_the_current_cell(folder):
-    """Chapters get it from `python -m cnnbook.authoring colab-cell book/*.ipynb`,
+    """Chapters get it from `cnnbook colab-cell book/*.ipynb`,
     exercises and solutions from `make solutions`."""
     cell = colab.install_cell()
     for path in sorted((REPO / folder).glob("*.ipynb")):

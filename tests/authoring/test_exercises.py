@@ -9,7 +9,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_cell
 
 from cnnbook.authoring import colab
-from cnnbook.authoring.__main__ import main
 from cnnbook.authoring.exercises import (
     MODEL_ANSWER_STUB,
     MarkerError,
@@ -22,6 +21,7 @@ from cnnbook.authoring.exercises import (
     is_check_cell,
     split_notebook,
 )
+from cnnbook.commands import main
 from tests.conftest import REPO
 from tests.helpers import make_notebook, write_notebook
 
@@ -262,7 +262,7 @@ def test_cli_refuses_bad_markers_with_exit_code_1(tmp_path):
         [
             sys.executable,
             "-m",
-            "cnnbook.authoring",
+            "cnnbook",
             "solutions",
             str(bad),
             "--exercises",

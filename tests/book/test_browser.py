@@ -237,7 +237,7 @@ def test_integrity_attributes_match_the_served_files(built_pages):
 
 
 def test_vendored_files_match_their_manifest():
-    from cnnbook.authoring.vendor import check
+    from cnnbook.publishing.vendor import check
 
     assert check() == []
 

@@ -258,7 +258,7 @@ def test_a_calculator_renders_and_recomputes_in_jupyterlab(browser, lab):
 def test_the_launch_buttons_open_jupyterlab_and_colab_at_the_books_branch():
     """Binder's button opens JupyterLab; Colab's opens the branch whose package
     the Colab install cell installs (cnnbook/authoring/colab.py)."""
-    from cnnbook.authoring.colab import read_source
+    from cnnbook.project import read_source
     from tests.browser_support import build_book
 
     page = build_book() / "exercises" / EXERCISE.with_suffix(".html").name

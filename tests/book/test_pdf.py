@@ -1,4 +1,4 @@
-"""The PDF edition (`make pdf`, cnnbook/authoring/pdf.py), read back with
+"""The PDF edition (`make pdf`, cnnbook/publishing/pdf.py), read back with
 poppler's pdftotext and pypdf: every page of the book in it, in order, each
 starting where the contents say; every chapter title and every line of every
 code cell in its text; no word outside the margins; every calculator with its
@@ -17,9 +17,10 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 
-from cnnbook.authoring import colab, pdf
-from cnnbook.authoring.edition import read_edition
-from cnnbook.authoring.toc import toc_documents
+from cnnbook.authoring import colab
+from cnnbook.publishing import pdf
+from cnnbook.publishing.edition import read_edition
+from cnnbook.publishing.toc import toc_documents
 from tests.browser_support import TOC, build_book, missing, require_browser
 from tests.conftest import REPO
 

@@ -86,7 +86,7 @@ def test_saved_chapters_carry_the_current_module():
                 saved.append((path.name, model["state"]["_esm"] == ESM))
     assert saved, "no chapter shows the live calculator"
     assert all(same for _, same in saved), (
-        f"re-execute these chapters (python -m cnnbook.authoring execute): {saved}"
+        f"re-execute these chapters (cnnbook execute, make outputs): {saved}"
     )
 
 

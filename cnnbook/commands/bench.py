@@ -1,0 +1,314 @@
+"""The performance budget, measured in one run: ``cnnbook bench``.
+
+A student on Binder has 1-2 GB and a slow CPU; CI has 2 cores. This executes
+every notebook of the book and the solutions with the deterministic executor
+(in memory: nothing in the repository is rewritten), records wall time and the
+peak resident memory of the kernel's process tree, measures the floor (a kernel
+that only imports TensorFlow and Keras), times the book build and the
+calculator's arithmetic, grades a sample class with ``make grade``'s grader
+(:func:`measure_grading`), writes ``bench/results.json`` and exits 1 when a
+budget is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cnnbook import calc
+from cnnbook.authoring.execute import execute_notebook
+from cnnbook.project import REPO
+
+BUDGETS = {
+    "notebook_peak_rss_mb": 1000.0,  # Binder's guaranteed memory: 1 GB
+    "notebook_seconds": 60.0,
+    # The book's computation costs at most 1.5 times its kernels' start-up: the
+    # experiments of chapters 1, 5 and 6 train over several seeds (a measurement,
+    # not an anecdote), about 15 s each above the floor.
+    "ratio_to_floor": 2.5,
+    "book_build_seconds": 30.0,
+    "book_rebuild_seconds": 5.0,
+    "analyze_150_layers_ms": 10.0,
+    # `make grade`: one submission (two at a time) against one kernel that only
+    # imports TensorFlow, and a class of 60 on 2 cores, extrapolated
+    "grading_ratio_to_floor": 2.5,
+    "grading_class_60_seconds": 600.0,
+}
+GRADING_SOURCE = REPO / "notebooks" / "02_counting_parameters_and_memory.ipynb"
+CLASS_SIZE = 60
+FLOOR_SOURCE = "import tensorflow as tf\nimport keras"
+
+
+@dataclass
+class PeakMemory:
+    """Polls the resident memory of this process's children (the kernel)."""
+
+    interval: float = 0.05
+    peak_bytes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stop.wait(self.interval)
+
+
+def measure_notebook(nb: nbformat.NotebookNode, cwd: Path, label: str) -> dict:
+    """Seconds and peak kernel memory (MB) of one deterministic execution."""
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        execute_notebook(nb, cwd=cwd, label=label)
+        seconds = time.perf_counter() - start
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(memory.peak_bytes / 1e6, 1),
+    }
+
+
+def measure_floor() -> dict:
+    """A kernel that only starts and imports TensorFlow and Keras."""
+    nb = new_notebook(cells=[new_code_cell(FLOOR_SOURCE)])
+    return measure_notebook(nb, REPO, "floor")
+
+
+def deep_stack(n_layers: int = 150) -> list[calc.Layer]:
+    """Conv-BN-ReLU blocks with an occasional pooling step, ``n_layers`` long."""
+    if not isinstance(n_layers, int) or n_layers < 1:
+        raise ValueError(f"n_layers must be a positive integer, got {n_layers!r}")
+    cycle = [
+        lambda i: calc.Conv2D(32 + i % 64, 3, padding="same", use_bias=False),
+        lambda i: calc.BatchNormalization(),
+        lambda i: calc.ReLU(),
+    ]
+    layers = [cycle[i % 3](i) for i in range(n_layers)]
+    for i in range(len(layers) // 30):  # halve the map a few times on the way down
+        layers[30 * i + 29] = calc.MaxPooling2D(padding="same")
+    return layers
+
+
+def measure_analyze(n_layers: int = 150, repeats: int = 20) -> float:
+    """Best-of milliseconds for ``calc.analyze`` on an ``n_layers`` stack."""
+    layers = deep_stack(n_layers)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        calc.analyze((224, 224, 3), layers, batch_size=32)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def measure_book_build() -> dict:
+    """A clean build from stored outputs, then a rebuild with nothing changed."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    with tempfile.TemporaryDirectory() as out:
+        timings = []
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    str(jupyter_book),
+                    "build",
+                    str(REPO),
+                    "-W",
+                    "-n",
+                    "--keep-going",
+                    "--path-output",
+                    out,
+                ],
+                check=True,
+                capture_output=True,
+            )
+            timings.append(round(time.perf_counter() - start, 2))
+    return {"book_build_seconds": timings[0], "book_rebuild_seconds": timings[1]}
+
+
+def notebooks_to_measure() -> list[Path]:
+    return sorted((REPO / "book").glob("*.ipynb")) + sorted(
+        (REPO / "solutions").glob("*.ipynb")
+    )
+
+
+def check_budgets(results: dict) -> list[str]:
+    """Every broken budget, as a sentence; empty when all hold."""
+    broken = []
+    for name, row in results["notebooks"].items():
+        if row["peak_rss_mb"] > BUDGETS["notebook_peak_rss_mb"]:
+            broken.append(
+                f"{name}: peak memory {row['peak_rss_mb']} MB > "
+                f"{BUDGETS['notebook_peak_rss_mb']} MB"
+            )
+        if row["seconds"] > BUDGETS["notebook_seconds"]:
+            broken.append(
+                f"{name}: {row['seconds']} s > {BUDGETS['notebook_seconds']} s"
+            )
+    for key in (
+        "ratio_to_floor",
+        "book_build_seconds",
+        "book_rebuild_seconds",
+        "analyze_150_layers_ms",
+        "grading_ratio_to_floor",
+        "grading_class_60_seconds",
+    ):
+        if key in results and results[key] > BUDGETS[key]:
+            broken.append(f"{key}: {results[key]} > {BUDGETS[key]}")
+    return broken
+
+
+def measure_grading(samples: int = 8, jobs: int = 2, source: Path = GRADING_SOURCE):
+    """Grade ``samples`` submissions of one exercise (right, half right, blank
+    and wrong in turn), ``jobs`` at a time, and extrapolate to a class of 60.
+
+    A class of 60 takes ceil(60 / jobs) rounds of kernels, each as long as a
+    measured round, plus the judges (once per exercise, whatever the class
+    size): that is the figure reported, computed, not timed."""
+    if not isinstance(samples, int) or samples < jobs:
+        raise ValueError(
+            f"samples must be an integer of at least jobs, got {samples!r}"
+        )
+    from cnnbook.grading.assignment import Assignment
+    from cnnbook.grading.grader import GradeOptions, grade_folder
+    from cnnbook.grading.samples import answered
+
+    assignment = Assignment.from_file(source)
+    count = len(assignment.checks)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "class"
+        for number in range(samples):
+            right = (count, count // 2, None, 0)[number % 4]
+            nb = assignment.exercise
+            if right is not None:
+                nb = answered(nb, assignment, right)
+            path = folder / f"student{number:02d}" / source.name
+            path.parent.mkdir(parents=True)
+            nbformat.write(nb, path)
+        report = grade_folder(
+            folder, source=source.parent, options=GradeOptions(jobs=jobs), log=None
+        )
+    rounds = math.ceil(samples / jobs)
+    per_round = report.run_seconds / rounds
+    return {
+        "grading_samples": samples,
+        "grading_jobs": jobs,
+        "grading_isolation": report.isolation,
+        "grading_seconds_per_submission": round(
+            sum(run.seconds for run in report.runs) / samples, 2
+        ),
+        "grading_judge_seconds": round(report.judge_seconds, 2),
+        "grading_class_60_seconds": round(
+            math.ceil(CLASS_SIZE / jobs) * per_round + report.judge_seconds, 1
+        ),
+    }
+
+
+def run(paths: list[Path], build: bool = True, grading: bool = True, log=print) -> dict:
+    if not paths:
+        raise ValueError("paths must name at least one notebook to measure")
+    results: dict = {"budgets": BUDGETS, "notebooks": {}}
+    log("measuring the floor (a kernel that imports TensorFlow and Keras) ...")
+    floor = measure_floor()
+    results["floor_seconds"] = floor["seconds"]
+    results["floor_peak_rss_mb"] = floor["peak_rss_mb"]
+    for path in paths:
+        name = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+        log(f"executing {name} ...")
+        nb = nbformat.read(path, as_version=4)
+        results["notebooks"][name] = measure_notebook(nb, path.parent, name)
+    total = sum(row["seconds"] for row in results["notebooks"].values())
+    results["total_seconds"] = round(total, 2)
+    results["ratio_to_floor"] = round(total / (len(paths) * floor["seconds"]), 2)
+    results["analyze_150_layers_ms"] = round(measure_analyze(), 3)
+    if grading:
+        log("grading a sample class of chapter 2, two kernels at a time ...")
+        results.update(measure_grading())
+        results["grading_ratio_to_floor"] = round(
+            results["grading_seconds_per_submission"] / floor["seconds"], 2
+        )
+    if build:
+        log("building the book twice ...")
+        results.update(measure_book_build())
+    results["broken"] = check_budgets(results)
+    return results
+
+
+def print_table(results: dict, log=print) -> None:
+    log(f"{'notebook':<50} {'seconds':>8} {'peak MB':>8}")
+    for name, row in results["notebooks"].items():
+        log(f"{name:<50} {row['seconds']:>8.1f} {row['peak_rss_mb']:>8.0f}")
+    log(
+        f"{'floor (import tensorflow, keras)':<50} {results['floor_seconds']:>8.1f} "
+        f"{results['floor_peak_rss_mb']:>8.0f}"
+    )
+    for key in (
+        "total_seconds",
+        "ratio_to_floor",
+        "analyze_150_layers_ms",
+        "book_build_seconds",
+        "book_rebuild_seconds",
+        "grading_seconds_per_submission",
+        "grading_ratio_to_floor",
+        "grading_judge_seconds",
+        "grading_class_60_seconds",
+    ):
+        if key in results:
+            budget = BUDGETS.get(key)
+            limit = f"   (budget {budget})" if budget is not None else ""
+            log(f"{key:<50} {results[key]:>8}{limit}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cnnbook bench")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="notebooks (default: book/*.ipynb and solutions/*.ipynb)",
+    )
+    parser.add_argument(
+        "--no-build", action="store_true", help="skip timing the book build"
+    )
+    parser.add_argument(
+        "--no-grading", action="store_true", help="skip timing `make grade`"
+    )
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.paths] or notebooks_to_measure()
+    results = run(paths, build=not args.no_build, grading=not args.no_grading)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"results written to {args.output}")
+    for sentence in results["broken"]:
+        print(f"BUDGET BROKEN: {sentence}", file=sys.stderr)
+    return 1 if results["broken"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

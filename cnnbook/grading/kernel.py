@@ -1,0 +1,336 @@
+"""A student's kernel, started in the sandbox and driven one cell at a time.
+
+Plain ZeroMQ and :class:`jupyter_client.session.Session`, synchronous: the
+grader needs exact control, not a front end. Every wait checks three things
+besides the kernel's reply: the cell's and the notebook's deadlines, whether
+the kernel process still lives, and the resident memory of the kernel's
+processes. Outputs are read and dropped (only replies matter), and messages
+larger than :data:`MAX_MESSAGE_BYTES` cut the connection, so a kernel that
+prints without end cannot fill the grader's memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import zmq
+from jupyter_client.session import Session
+
+from cnnbook.grading.processes import (
+    kill_processes,
+    processes_of,
+    resident_bytes,
+)
+from cnnbook.grading.sandbox import (
+    KERNEL_DIR,
+    Sandbox,
+    wrapped_command,
+)
+from cnnbook.runtime import quiet_tensorflow_env
+
+__all__ = ["KernelFailure", "StudentKernel", "kernel_environment"]
+
+MAX_MESSAGE_BYTES = 32 * 2**20
+POLL_SECONDS = 0.1
+MEMORY_POLL_SECONDS = 0.25
+START_SECONDS = 120.0
+
+
+class KernelFailure(RuntimeError):
+    """The kernel cannot go on: ``kind`` is "timeout", "memory", "died" or
+    "start"; the message is a sentence for the student's feedback."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: str  # "ok", "error" or "aborted"
+    error: str  # "NameError: name 'x' is not defined" when status is "error"
+    message: dict  # the whole execute_reply
+
+
+def kernel_environment(home: str, python_path: str) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's is passed on
+    (tokens and paths stay out); TensorFlow quiet, as in the book."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": python_path,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "IPYTHONDIR": f"{home}/.ipython",
+        "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
+        "KERAS_HOME": f"{home}/.keras",
+    }
+    env.update(quiet_tensorflow_env())
+    for name in ("CNNBOOK_INTRA_OP_THREADS",):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+class StudentKernel:
+    """One kernel in one sandbox; use as a context manager."""
+
+    def __init__(
+        self, sandbox: Sandbox, kernel_dir: Path, deadline: float, log_path: Path
+    ) -> None:
+        self.sandbox = sandbox
+        self.kernel_dir = Path(kernel_dir)
+        self.deadline = deadline  # time.monotonic() by which the notebook ends
+        self.log_path = Path(log_path)
+        self.process: subprocess.Popen | None = None
+        self._memory_checked = 0.0
+        self._context = zmq.Context()
+        self._sockets: list = []
+
+    # ------------------------------------------------------------------ start
+    def __enter__(self) -> StudentKernel:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        key = secrets.token_hex(32)
+        inside = self.sandbox.isolation == "full"
+        prefix = f"{KERNEL_DIR if inside else self.kernel_dir}/kernel"
+        info = {
+            "transport": "ipc",
+            "ip": prefix,
+            "shell_port": 1,
+            "iopub_port": 2,
+            "stdin_port": 3,
+            "control_port": 4,
+            "hb_port": 5,
+            "key": key,
+            "signature_scheme": "hmac-sha256",
+            "kernel_name": "python3",
+        }
+        connection = self.kernel_dir / "connection.json"
+        connection.write_text(json.dumps(info))
+        if self.sandbox.uid is not None and os.getuid() == 0:
+            # root owns the folder; the kernel's group may create its sockets
+            # until it is ready (see _lock_kernel_dir), and read the file
+            os.chown(self.kernel_dir, 0, self.sandbox.uid)
+            os.chmod(self.kernel_dir, 0o770)
+            os.chown(connection, 0, self.sandbox.uid)
+            os.chmod(connection, 0o640)
+        inside_connection = f"{KERNEL_DIR}/connection.json" if inside else connection
+        command = [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            str(inside_connection),
+            "--HistoryManager.enabled=False",
+        ]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                wrapped_command(self.sandbox, command),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                cwd=self.sandbox.cwd or "/",
+            )
+        host = f"{self.kernel_dir}/kernel"
+        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256")
+        self.shell = self._socket(zmq.DEALER, f"ipc://{host}-1")
+        self.iopub = self._socket(zmq.SUB, f"ipc://{host}-2")
+        self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
+        self._poller = zmq.Poller()  # shell replies and iopub messages, together
+        self._poller.register(self.shell, zmq.POLLIN)
+        self._poller.register(self.iopub, zmq.POLLIN)
+        self._wait_ready(min(self.deadline, time.monotonic() + START_SECONDS))
+        self._lock_kernel_dir()
+
+    def _socket(self, kind: int, address: str):
+        socket = self._context.socket(kind)
+        socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        socket.setsockopt(zmq.LINGER, 0)
+        socket.connect(address)
+        self._sockets.append(socket)
+        return socket
+
+    def _wait_ready(self, deadline: float) -> None:
+        """Ask for kernel_info until the kernel answers on the shell *and* its
+        status for one of those requests arrives on iopub.
+
+        The kernel binds its sockets a second or so after it starts, and a
+        subscription to iopub takes effect some time after it connects (ZeroMQ's
+        slow joiner): a shell reply alone does not prove that iopub messages
+        reach us, and an "idle" lost that way would make the first short cell
+        wait until its time limit."""
+        asked, requests, replied, heard = 0.0, set(), False, False
+        while not (replied and heard):
+            now = time.monotonic()
+            if now - asked > 0.5:
+                request = self.session.msg("kernel_info_request", {})
+                self.session.send(self.shell, request)
+                requests.add(request["header"]["msg_id"])
+                asked = now
+            self._check_alive("start")
+            if now > deadline:
+                raise KernelFailure("start", "the kernel did not start in time")
+            ready = dict(self._poller.poll(int(POLL_SECONDS * 1000)))
+            if self.shell in ready:
+                msg = self._recv(self.shell)
+                replied |= bool(msg and msg["msg_type"] == "kernel_info_reply")
+            if self.iopub in ready:
+                msg = self._recv(self.iopub)
+                heard |= bool(msg and msg["parent_header"].get("msg_id") in requests)
+        time.sleep(POLL_SECONDS)  # let the last request's status messages arrive
+        self._drain_iopub()
+
+    def _lock_kernel_dir(self) -> None:
+        """Once its sockets exist, the kernel may no longer create files in
+        the grader's folder (that folder is not part of its size-limited scratch)."""
+        if self.sandbox.uid is not None and os.getuid() == 0:
+            os.chmod(self.kernel_dir, 0o750)
+
+    # ------------------------------------------------------------------ run
+    def execute(
+        self, code: str, seconds: float, user_expressions: dict | None = None
+    ) -> Reply:
+        """Run ``code``; raises :class:`KernelFailure` when a limit is hit or
+        the kernel dies, in which case the kernel is killed."""
+        request = self.session.msg(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": user_expressions or {},
+                "allow_stdin": False,
+                "stop_on_error": False,
+            },
+        )
+        self.session.send(self.shell, request)
+        msg_id = request["header"]["msg_id"]
+        cell_deadline = time.monotonic() + seconds
+        reply, idle = None, False
+        while reply is None or not idle:
+            now = time.monotonic()
+            if now > self.deadline:
+                self.kill()
+                raise KernelFailure(
+                    "timeout",
+                    "the notebook ran longer than its limit of "
+                    f"{self.sandbox.limits.notebook_seconds:g} s",
+                )
+            if now > cell_deadline:
+                self.kill()
+                raise KernelFailure(
+                    "timeout", f"a cell ran longer than its limit of {seconds:g} s"
+                )
+            self._check_alive("died")
+            self._check_memory()
+            ready = dict(self._poller.poll(int(POLL_SECONDS * 1000)))
+            if self.iopub in ready:
+                idle = self._drain_iopub(msg_id) or idle
+            if self.shell in ready:
+                msg = self._recv(self.shell)
+                if msg and msg["parent_header"].get("msg_id") == msg_id:
+                    if msg["msg_type"] == "execute_reply":
+                        reply = msg
+        content = reply["content"]
+        status = str(content.get("status", "error"))
+        error = ""
+        if status == "error":
+            error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+        return Reply(status, error[:300], reply)
+
+    def _recv(self, socket):
+        try:
+            _, msg = self.session.recv(socket, mode=zmq.NOBLOCK)
+        except (ValueError, KeyError, TypeError, zmq.ZMQError):
+            return None  # a malformed or unsigned message is ignored
+        return msg
+
+    def _drain_iopub(self, msg_id: str | None = None) -> bool:
+        """Read every pending output message; True if ``msg_id`` went idle."""
+        idle = False
+        for _ in range(10_000):
+            if not self.iopub.poll(0):
+                break
+            msg = self._recv(self.iopub)
+            if (
+                msg
+                and msg_id
+                and msg["msg_type"] == "status"
+                and msg["parent_header"].get("msg_id") == msg_id
+                and msg["content"].get("execution_state") == "idle"
+            ):
+                idle = True
+        return idle
+
+    def _check_alive(self, kind: str) -> None:
+        code = self.process.poll()
+        if code is None:
+            return
+        self.kill()
+        if kind == "start":
+            detail = self._log_tail()
+            raise KernelFailure(
+                "start", f"the kernel could not start (exit code {code}){detail}"
+            )
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        raise KernelFailure(
+            "died", f"the kernel stopped ({how}): os._exit, a crash or a kill"
+        )
+
+    def _check_memory(self) -> None:
+        now = time.monotonic()
+        if now - self._memory_checked < MEMORY_POLL_SECONDS:
+            return
+        self._memory_checked = now
+        used = resident_bytes(processes_of(self.sandbox.uid, self.process.pid))
+        limit = self.sandbox.limits.memory_mb * 10**6
+        if used > limit:
+            self.kill()
+            raise KernelFailure(
+                "memory",
+                f"the kernel used more than its memory limit of "
+                f"{self.sandbox.limits.memory_mb:g} MB and was stopped",
+            )
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return f": {lines[-1][:200]}" if lines else ""
+
+    # ------------------------------------------------------------------ stop
+    def kill(self) -> None:
+        if self.process is not None:
+            kill_processes(self.sandbox.uid, self.process.pid)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def close(self) -> None:
+        self.kill()
+        for socket in self._sockets:
+            socket.close(linger=0)
+        self._context.term()
