@@ -53,7 +53,13 @@ def test_binder_user_names_are_not_ids(monkeypatch):
 def test_bad_ids_are_refused_with_a_message(bad):
     with pytest.raises(ValueError, match="student_id must be a non-empty printable"):
         variants.set_student(bad)
-    with pytest.raises(ValueError, match="student_id must be"):
-        variants.seed("q", bad) if bad is not None else None
-    with pytest.raises(ValueError, match="qid must be"):
+    with pytest.raises(ValueError, match="student_id must be a non-empty printable"):
+        variants.seed("ch02.params", bad)
+    with pytest.raises(ValueError, match="student_id must be a non-empty printable"):
+        with variants.as_student(bad):
+            pass
+
+
+def test_a_question_id_is_required():
+    with pytest.raises(ValueError, match="qid must be a question id"):
         variants.seed("")
