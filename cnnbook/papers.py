@@ -5,7 +5,22 @@ arithmetic of :mod:`cnnbook.science` read the same tables, and the chapters
 quote them, so each published figure is typed once, beside its citation.
 """
 
-__all__ = ["CLAIMS", "PAPERS", "RESNET_STAGES"]
+__all__ = ["CLAIMS", "PAPERS", "RESNET_STAGES", "SEED_QUESTION"]
+
+SEED_QUESTION = {
+    "input_shape": (200, 300, 3),
+    "filters": (100, 200, 400),
+    "kernel_size": 3,
+    "strides": 2,
+    "padding": "same",
+    "batch_size": 50,
+    "dtype": "float32",
+}
+"""The network the seed question asks about (Géron 2019, ch. 14, exercise 2) and
+chapter 2 works through: a 200 x 300 RGB image, three 3 x 3 convolutions of
+stride 2 with SAME padding and 100, 200, 400 maps, 32-bit floats, batches of 50.
+Defined once: the chapter's calculator starts from it, and the exercises draw
+their own networks, which must differ from it."""
 
 PAPERS = {
     "LeNet-5": {

@@ -27,6 +27,7 @@ from cnnbook.checks.models import ModelSpec
 from cnnbook.checks.reading import check_unit
 from cnnbook.checks.shapes import CONV, DENSE, POOL, ShapesSpec, layer_family
 from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec, check_rel_tol
+from cnnbook.papers import SEED_QUESTION
 
 __all__ = [
     "output_shapes_spec",
@@ -382,15 +383,17 @@ def training_memory_spec(
 
 
 # --------------------------------------------------------------------------- the bank
-INPUT = (200, 300, 3)
+INPUT = SEED_QUESTION["input_shape"]
 """The chapter's image: height, width, RGB channels."""
-FILTERS = (100, 200, 400)
-BATCH = 50
+FILTERS = SEED_QUESTION["filters"]
+BATCH = SEED_QUESTION["batch_size"]
 
 
 def _stack(padding: str) -> tuple[calc.Conv2D, ...]:
+    kernel, strides = SEED_QUESTION["kernel_size"], SEED_QUESTION["strides"]
     return tuple(
-        calc.Conv2D(filters, 3, strides=2, padding=padding) for filters in FILTERS
+        calc.Conv2D(filters, kernel, strides=strides, padding=padding)
+        for filters in FILTERS
     )
 
 

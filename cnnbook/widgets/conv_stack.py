@@ -16,6 +16,7 @@ import anywidget
 import traitlets
 
 from cnnbook import calc
+from cnnbook.papers import SEED_QUESTION
 from cnnbook.units import format_bytes, format_int
 from cnnbook.validate import is_int
 from cnnbook.widgets.esm import esm
@@ -31,21 +32,21 @@ LAYER_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D")
 PADDINGS = ("same", "valid")
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 
-SEED_INPUT_SHAPE = (200, 300, 3)
-"""Chapter 2's network: a 200 x 300 RGB image ..."""
+SEED_INPUT_SHAPE = SEED_QUESTION["input_shape"]
+"""Chapter 2's network (:data:`cnnbook.papers.SEED_QUESTION`): the image ..."""
 SEED_LAYERS = tuple(
     {
         "kind": "Conv2D",
         "filters": filters,
-        "kernel_size": 3,
-        "strides": 2,
-        "padding": "same",
+        "kernel_size": SEED_QUESTION["kernel_size"],
+        "strides": SEED_QUESTION["strides"],
+        "padding": SEED_QUESTION["padding"],
     }
-    for filters in (100, 200, 400)
+    for filters in SEED_QUESTION["filters"]
 )
-"""... through three 3 x 3 convolutions of stride 2, SAME, with 100, 200, 400 maps,"""
-SEED_BATCH_SIZE = 50
-"""... trained on batches of 50 images."""
+"""... its three convolutions ..."""
+SEED_BATCH_SIZE = SEED_QUESTION["batch_size"]
+"""... and its training batch."""
 
 LAYER_DEFAULTS = {
     "kind": "Conv2D",
