@@ -77,16 +77,14 @@ def _env_number(name: str, default: float, kind=float, low: float = 0.0):
     text = os.environ.get(name, "").strip()
     if not text:
         return default
+    what = "an integer" if kind is int else "a number"
+    message = f"{name} must be {what} of at least {low:g}, got {text!r}"
     try:
         value = kind(text)
     except ValueError:
-        raise ValueError(
-            f"{name} must be a {kind.__name__} of at least {low:g}, got {text!r}"
-        ) from None
+        raise ValueError(message) from None
     if not value >= low:
-        raise ValueError(
-            f"{name} must be a {kind.__name__} of at least {low:g}, got {text!r}"
-        )
+        raise ValueError(message)
     return value
 
 

@@ -57,11 +57,29 @@ def test_it_deploys_main_and_tags_with_the_official_pages_actions():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
-    assert deploy["needs"] == "test"
+    assert deploy["needs"] == ["test", "isolation"]
     assert data["permissions"] == {"contents": "read"}
     publish = data["env"]["PUBLISH"]
     assert "refs/heads/main" in publish and "github.ref_type == 'tag'" in publish
     assert "pull_request" in publish  # pull requests are tested, never published
+
+
+def test_the_sandbox_isolation_tests_run_for_real_as_root():
+    """The container of the test job cannot make namespaces, so the isolation
+    tests would skip there: a job on the virtual machine runs them as root with
+    CNNBOOK_REQUIRE_ISOLATION=full (tests/helpers.py), where they fail instead,
+    and nothing is published unless it passes."""
+    jobs = workflow()["jobs"]
+    isolation = jobs["isolation"]
+    assert "container" not in isolation and isolation["runs-on"].startswith("ubuntu")
+    run = next(s["run"] for s in steps(isolation) if "pytest" in s.get("run", ""))
+    assert run.startswith("sudo ") and "CNNBOOK_REQUIRE_ISOLATION=full" in run
+    for test_file in ("test_sandbox.py", "test_grading_hostile.py", "test_grader.py"):
+        assert f"tests/grading/{test_file}" in run
+        assert (REPO / "tests" / "grading" / test_file).is_file()
+    assert "isolation" in jobs["release"]["needs"]
+    helpers = (REPO / "tests" / "helpers.py").read_text(encoding="utf-8")
+    assert "CNNBOOK_REQUIRE_ISOLATION" in helpers
 
 
 def test_one_setting_picks_the_variant_without_solutions():

@@ -142,33 +142,62 @@ def nbval(extra: dict[str, str], jobs: int, paths: list[str]) -> tuple[bool, str
     return result.returncode == 0, summary
 
 
+@dataclass(frozen=True)
+class LeverRun:
+    """What one lever did: the floats the probe saw move, and nbval's result."""
+
+    lever: Lever
+    changes: dict[str, float]
+    passed: bool
+    summary: str
+
+    @property
+    def effect(self) -> str:
+        touched = [f"{k} {v:.0e}" for k, v in self.changes.items() if v > 0]
+        return ", ".join(touched) or "nothing (proves nothing)"
+
+    @property
+    def proves(self) -> bool:
+        """nbval passed while the lever moved some float: evidence, not luck."""
+        return self.passed and any(v > 0 for v in self.changes.values())
+
+
+def decide(runs: list[LeverRun]) -> tuple[bool, list[str]]:
+    """The check passes only when every lever moved a float and nbval passed
+    under it; the reasons it fails, one per lever, otherwise."""
+    if not runs:
+        return False, ["no lever was tried: the check proves nothing"]
+    reasons = []
+    for run in runs:
+        if not run.passed:
+            reasons.append(f"{run.lever.name}: nbval failed ({run.summary})")
+        elif not run.proves:
+            reasons.append(f"{run.lever.name}: moved no float, so it proves nothing")
+    return not reasons, reasons
+
+
 def run(jobs: int, paths: list[str], log=print) -> bool:
     """Probe and nbval under every lever; True when every lever moved the last
-    bits somewhere and nbval passed under all of them."""
+    bits somewhere and nbval passed under all of them (:func:`decide`)."""
     log("probe without a lever ...", flush=True)
     base = probe({})
-    ok, rows = True, []
+    runs = []
     for lever in levers():
         start = time.perf_counter()
         changes = moved(base, probe(lever.env))
         passed, summary = nbval(lever.env, jobs, paths)
-        seconds = time.perf_counter() - start
-        touched = {k: v for k, v in changes.items() if v > 0}
-        effect = (
-            ", ".join(f"{k} {v:.0e}" for k, v in touched.items())
-            or "nothing (proves nothing)"
-        )
-        ok &= passed and bool(touched)
-        rows.append((lever, effect, passed, summary))
+        lever_run = LeverRun(lever, changes, passed, summary)
+        runs.append(lever_run)
         log(
             f"[{'pass' if passed else 'FAIL'}] {lever.name} "
-            f"({' '.join(f'{k}={v}' for k, v in lever.env.items())}): moves {effect}; "
-            f"nbval: {summary} ({seconds:.0f} s)",
+            f"({' '.join(f'{k}={v}' for k, v in lever.env.items())}): moves "
+            f"{lever_run.effect}; nbval: {summary} "
+            f"({time.perf_counter() - start:.0f} s)",
             flush=True,
         )
-    if not any(row[1] != "nothing (proves nothing)" for row in rows):
-        log("no lever changed a single float: the check proves nothing", flush=True)
-        ok = False
+    ok, reasons = decide(runs)
+    for reason in reasons:
+        log(f"not proven: {reason}", flush=True)
     return ok
 
 

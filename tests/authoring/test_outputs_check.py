@@ -38,10 +38,57 @@ def test_the_perturbation_is_off_unless_asked_for(monkeypatch):
     assert moved.dtype == x.dtype and 0 < np.abs(moved - x).max() <= 1e-9
     np.testing.assert_array_equal(moved, perturbed(x, seed=3))
     monkeypatch.setenv("CNNBOOK_PERTURB", "lots")
-    with pytest.raises(ValueError, match="CNNBOOK_PERTURB must be a float"):
+    with pytest.raises(ValueError, match="CNNBOOK_PERTURB must be a number of at least 0"):
         perturbation()
 
 
 def test_bad_jobs_are_refused():
     with pytest.raises(SystemExit):
         oc.main(["--jobs", "0"])
+
+
+def _lever(name="a lever"):
+    return oc.Lever(name, {"X": "1"}, "something")
+
+
+@pytest.mark.parametrize(
+    "runs, ok, reason",
+    [
+        ([], False, "no lever was tried"),
+        ([oc.LeverRun(_lever(), {"a": 1e-7}, True, "9 passed")], True, None),
+        (
+            [oc.LeverRun(_lever("still"), {"a": 0.0, "b": 0.0}, True, "9 passed")],
+            False,
+            "still: moved no float, so it proves nothing",
+        ),
+        (
+            [oc.LeverRun(_lever("bad"), {"a": 1e-7}, False, "1 failed, 8 passed")],
+            False,
+            "bad: nbval failed (1 failed, 8 passed)",
+        ),
+        (
+            [
+                oc.LeverRun(_lever("good"), {"a": 1e-7}, True, "9 passed"),
+                oc.LeverRun(_lever("still"), {}, True, "9 passed"),
+            ],
+            False,
+            "still: moved no float",
+        ),
+    ],
+)
+def test_the_check_passes_only_when_every_lever_moved_and_nbval_passed(
+    runs, ok, reason
+):
+    decided, reasons = oc.decide(runs)
+    assert decided is ok
+    if reason is None:
+        assert reasons == []
+    else:
+        assert len(reasons) == 1 and reasons[0].startswith(reason)
+
+
+def test_a_lever_run_says_what_moved():
+    run = oc.LeverRun(_lever(), {"conv": 3e-7, "lrn": 0.0}, True, "9 passed")
+    assert run.effect == "conv 3e-07" and run.proves
+    still = oc.LeverRun(_lever(), {"conv": 0.0}, True, "9 passed")
+    assert still.effect == "nothing (proves nothing)" and not still.proves

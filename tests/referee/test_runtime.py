@@ -1,10 +1,10 @@
-"""cnnbook.runtime.keras_float64: a model and its loss in float64, then restored."""
+"""cnnbook.runtime: configure (seeds, quiet TensorFlow, threads) and keras_float64."""
 
 import keras
 import numpy as np
 import pytest
 
-from cnnbook.runtime import keras_float64
+from cnnbook.runtime import QUIET_TENSORFLOW_ENV, keras_float64
 
 
 def dtype(tensor) -> str:
@@ -47,3 +47,90 @@ def test_the_settings_come_back_after_an_error():
     with pytest.raises(RuntimeError, match="inside"), keras_float64():
         raise RuntimeError("inside")
     assert (keras.config.floatx(), keras.config.dtype_policy().name) == before
+
+
+def _configured(code: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``code`` after ``configure`` in a fresh interpreter (TensorFlow reads
+    its switches once, at import) and return the JSON it prints."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in QUIET_TENSORFLOW_ENV and not k.startswith("CNNBOOK_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_configure_without_tensorflow_seeds_python_and_numpy_only():
+    code = (
+        "import json, os, random, sys, numpy as np\n"
+        "from cnnbook.runtime import configure\n"
+        "configure(seed=7, tensorflow=False)\n"
+        "print(json.dumps({'r': random.random(), 'n': float(np.random.rand()),\n"
+        "  'tf': 'tensorflow' in sys.modules, 'env': dict(os.environ),\n"
+        "  'precision': np.get_printoptions()['precision']}))"
+    )
+    first, again = _configured(code), _configured(code)
+    assert (first["r"], first["n"]) == (again["r"], again["n"])
+    other = _configured(code.replace("seed=7", "seed=8"))
+    assert (other["r"], other["n"]) != (first["r"], first["n"])
+    assert first["tf"] is False and first["precision"] == 4
+    for name, value in QUIET_TENSORFLOW_ENV.items():
+        assert first["env"][name] == value
+
+
+def test_configure_quiets_seeds_and_threads_tensorflow():
+    code = (
+        "import json\n"
+        "from cnnbook.runtime import configure\n"
+        "configure(seed=3)\n"
+        "import tensorflow as tf, keras\n"
+        "print(json.dumps({'x': float(keras.random.uniform(()).numpy()),\n"
+        "  'intra': tf.config.threading.get_intra_op_parallelism_threads(),\n"
+        "  'inter': tf.config.threading.get_inter_op_parallelism_threads()}))"
+    )
+    two = _configured(code)
+    assert two["intra"] == 2 and two["inter"] == 1
+    one = _configured(code, {"CNNBOOK_INTRA_OP_THREADS": "1"})
+    assert one["intra"] == 1
+    assert _configured(code)["x"] == two["x"]
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "42"])
+def test_configure_refuses_a_bad_seed(seed):
+    from cnnbook.runtime import configure
+
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        configure(seed=seed, tensorflow=False)
+
+
+def test_a_bad_thread_count_is_named():
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cnnbook.runtime import configure; configure()",
+        ],
+        env={**os.environ, "CNNBOOK_INTRA_OP_THREADS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CNNBOOK_INTRA_OP_THREADS must be an integer of at least 1" in result.stderr
