@@ -52,8 +52,17 @@ PRINT_CSS = """
     overflow: visible !important; max-height: none !important;
   }
   table { max-width: 100%; }
+  /* A wide table shrinks its text and wraps its cells rather than widening
+     the page, which Chromium would then print scaled down as a whole. */
+  table.cnnbook-table { font-size: 0.8em; }
+  table.cnnbook-table th, table.cnnbook-table td {
+    overflow-wrap: anywhere; word-break: break-word; hyphens: auto;
+  }
   img { max-width: 100% !important; height: auto; break-inside: avoid; }
   figure, .cell_output img { break-inside: avoid; }
+  /* A code cell moves to the next page whole when it fits there: split at
+     the end of a page, its frame was left behind empty. */
+  div.cell_input { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
   .cnnbook-print-note {
     font-size: 0.85em; font-style: italic; color: #333;

@@ -1,8 +1,10 @@
 """The PDF edition (`make pdf`, cnnbook/publishing/pdf.py), read back with
 poppler's pdftotext and pypdf: every page of the book in it, in order, each
 starting where the contents say; every chapter title and every line of every
-code cell in its text; no word outside the margins; every calculator with its
-saved results and the line to the web edition; no link to the local server.
+code cell in its text; no word outside the margins; every page printed at the
+same scale; no code frame left empty at a page's end; display equations
+centred; every calculator with its saved results and the line to the web
+edition; no link to the local server; README's page count true.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ SLACK = 1.0  # points: glyph boxes may touch the margin
 
 
 def require_poppler() -> None:
-    for tool in ("pdftotext", "pdfinfo"):
+    for tool in ("pdftotext", "pdfinfo", "pdftoppm"):
         if shutil.which(tool) is None:
             missing(f"{tool} is missing: apt-get install poppler-utils (.ci/run does)")
 
@@ -262,3 +264,184 @@ def test_links_point_inside_the_pdf_or_to_the_web_not_to_the_local_server(
                 uris.append(str(action["/URI"]))
     assert uris, "no link at all: the references and launch notes should link"
     assert [u for u in uris if "127.0.0.1" in u or "localhost" in u] == []
+
+
+# --------------------------------------------------------------------------- scale
+def word_heights(path: Path) -> dict[int, list[float]]:
+    """The height of every word pdftotext finds, by page: the type size as
+    printed, which Chromium shrinks when a page's content is wider than A4."""
+    result = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    xhtml = re.sub(r"<!DOCTYPE[^>]*>", "", result.stdout)
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    heights: dict[int, list[float]] = {}
+    for number, page in enumerate(
+        ElementTree.fromstring(xhtml).iterfind(".//x:page", ns), 1
+    ):
+        heights[number] = [
+            float(w.get("yMax")) - float(w.get("yMin"))
+            for w in page.iterfind("x:word", ns)
+        ]
+    return heights
+
+
+def type_size_by_part(path: Path, manifest: dict) -> dict[str, float]:
+    """The commonest word height of each part of the book: its body text."""
+    import statistics
+
+    heights = word_heights(path)
+    sizes = {}
+    for part in manifest["parts"]:
+        pages = range(part["first_page"], part["first_page"] + part["pages"])
+        found = [h for page in pages for h in heights.get(page, [])]
+        if len(found) >= 100:
+            sizes[part["path"]] = statistics.mode(round(h, 1) for h in found)
+    return sizes
+
+
+def test_every_page_prints_at_the_same_scale(edition_pdf):
+    """Chromium scales a whole page down when one element (a wide table) is
+    wider than A4: chapter 7 once printed at 72% of the others' size."""
+    import statistics
+
+    path, manifest = edition_pdf
+    sizes = type_size_by_part(path, manifest)
+    assert len(sizes) >= 10
+    typical = statistics.median(sizes.values())
+    shrunk = {k: round(v / typical, 2) for k, v in sizes.items() if v < 0.93 * typical}
+    assert shrunk == {}
+
+
+WIDE_TABLE = (
+    "document.querySelector('article').insertAdjacentHTML('afterbegin', "
+    "'<table><tr>' + '<td>an_unbreakable_cell_text</td>'.repeat(40) + '</tr></table>');"
+)
+
+
+def test_the_scale_check_sees_a_page_shrunk_by_a_wide_table(tmp_path, monkeypatch):
+    require_browser()
+    require_poppler()
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: book/05_local_response_normalization\n")
+    sizes = []
+    for prepare in (
+        pdf.PREPARE_PAGE,
+        pdf.PREPARE_PAGE.replace("=> {", "=> {" + WIDE_TABLE, 1),
+    ):
+        monkeypatch.setattr(pdf, "PREPARE_PAGE", prepare)
+        output = tmp_path / f"scale-{len(sizes)}.pdf"
+        pdf.build_pdf(build_book(), output, toc=toc, log=None)
+        manifest = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+        sizes += list(type_size_by_part(output, manifest).values())
+    plain, shrunk = sizes
+    assert shrunk < 0.9 * plain
+
+
+# --------------------------------------------------------------------------- frames
+def _green(pixel) -> bool:
+    """The left border of a code cell's frame (#008000, anti-aliased)."""
+    r, g, b = pixel
+    return r < 60 and g > 100 and b < 60
+
+
+def empty_frames(path: Path, dpi: int = 60) -> list[tuple[int, int, int]]:
+    """(page, top, bottom) of every stretch of a code cell's frame (its green
+    left border) with no ink beside it: a frame left behind at a page's end."""
+    from PIL import Image
+
+    found = []
+    folder = path.parent / f"{path.stem}-pages"
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", str(path), str(folder / "p")], check=True
+    )
+    for image_path in sorted(folder.glob("p-*.png")):
+        page = int(image_path.stem.rsplit("-", 1)[1])
+        image = Image.open(image_path).convert("RGB")
+        width, height = image.size
+        pixels = image.load()
+
+        border = [
+            next((x for x in range(width // 3) if _green(pixels[x, y])), None)
+            for y in range(height)
+        ]
+        y = 0
+        while y < height:
+            if border[y] is None:
+                y += 1
+                continue
+            top, x0 = y, border[y]
+            while y < height and border[y] is not None:
+                y += 1
+            inked = any(
+                sum(pixels[x, row]) < 450 and not _green(pixels[x, row])
+                for row in range(top, y)
+                for x in range(x0 + 3, width - 5)
+            )
+            if not inked and y - top >= 2:
+                found.append((page, top, y))
+    return found
+
+
+def test_no_code_frame_is_left_empty_at_a_page_end(edition_pdf):
+    path, manifest = edition_pdf
+    frames = empty_frames(path)
+    checked = sum(p["pages"] for p in manifest["parts"])
+    assert checked > 100 and frames == []
+
+
+def test_the_frame_check_sees_frames_left_behind(tmp_path, monkeypatch):
+    """Without the rule that keeps a code cell whole, chapter 3 leaves frames."""
+    require_browser()
+    require_poppler()
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: book/03_out_of_memory\n")
+    css = pdf.PRINT_CSS.replace("div.cell_input { break-inside: avoid; }", "")
+    assert css != pdf.PRINT_CSS
+    monkeypatch.setattr(pdf, "PRINT_CSS", css)
+    output = tmp_path / "frames.pdf"
+    pdf.build_pdf(build_book(), output, toc=toc, log=None)
+    assert len(empty_frames(output)) >= 2
+
+
+# --------------------------------------------------------------------------- math
+def test_display_equations_are_centred_on_screen_and_on_paper():
+    from playwright.sync_api import sync_playwright
+
+    from cnnbook.publishing import browser
+
+    require_browser()
+    offsets = []
+    with browser.serve(build_book()) as base, sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        page = chromium.new_page(viewport={"width": 1000, "height": 900})
+        for document in (
+            "book/02_counting_parameters_and_memory",
+            "book/07_after_resnet",
+        ):
+            page.goto(f"{base}{document}.html", wait_until="load")
+            for media in ("screen", "print"):
+                page.emulate_media(media=media)
+                offsets += page.evaluate(
+                    """() => [...document.querySelectorAll('div.math')].map((d) => {
+                      const m = d.querySelector('math').getBoundingClientRect();
+                      const box = d.getBoundingClientRect();
+                      return [m.left - box.left, box.right - m.right];
+                    })"""
+                )
+        chromium.close()
+    assert len(offsets) >= 8
+    assert [o for o in offsets if abs(o[0] - o[1]) > 2] == []
+
+
+def test_readme_states_the_page_count_of_the_pdf(edition_pdf):
+    _, manifest = edition_pdf
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"for (\d+) pages", readme).group(1))
+    assert abs(stated - manifest["pages"]) <= 0.05 * manifest["pages"], (
+        f"README says {stated} pages, the PDF has {manifest['pages']}"
+    )
