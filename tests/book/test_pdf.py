@@ -441,7 +441,7 @@ def test_display_equations_are_centred_on_screen_and_on_paper():
 def test_readme_states_the_page_count_of_the_pdf(edition_pdf):
     _, manifest = edition_pdf
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    stated = int(re.search(r"for (\d+) pages", readme).group(1))
+    stated = int(re.search(r"`make pdf` printed (\d+) pages", readme).group(1))
     assert abs(stated - manifest["pages"]) <= 0.05 * manifest["pages"], (
         f"README says {stated} pages, the PDF has {manifest['pages']}"
     )
