@@ -39,11 +39,11 @@ export function pyFloat(x) {
   return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
 }
 
-const isInt = (v) => typeof v === "number" && Number.isInteger(v);
-const isPositiveInt = (v) => isInt(v) && v >= 1;
+export const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+export const isPositiveInt = (v) => isInt(v) && v >= 1;
 
 /** "12613600" -> "12,613,600". */
-const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+export const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** 12613600 -> "12,613,600" (tables.format_int, Python's f"{n:,}"). */
 export function formatInt(value) {
@@ -53,7 +53,7 @@ export function formatInt(value) {
 }
 
 /** The exact decimal expansion of a finite double, with 100 decimals. */
-function exactDecimal(x) {
+export function exactDecimal(x) {
   // toFixed(100) terminates within 100 places for the values shown here;
   // beyond 1e21 it switches to exponents, but such doubles are integers.
   return Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
@@ -61,7 +61,7 @@ function exactDecimal(x) {
 }
 
 /** The first `keep` of a string of decimal digits, rounded half to even. */
-function roundHalfEven(digits, keep) {
+export function roundHalfEven(digits, keep) {
   let n = BigInt(digits.slice(0, keep) || "0");
   const rest = digits.slice(keep);
   const half = "5" + "0".repeat(Math.max(rest.length - 1, 0));
@@ -85,7 +85,7 @@ export function formatFixed(x, digits, comma = true) {
   return (negative ? "-" : "") + intPart + (digits > 0 ? "." + s.slice(-digits) : "");
 }
 
-const BYTE_UNITS = {
+export const BYTE_UNITS = {
   bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30,
 };
 
@@ -114,12 +114,12 @@ export function parseInteger(text) {
 }
 
 // ------------------------------------------------------------ HTML
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+export const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
   .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const PAD = "padding:0.15em 0.75em";
 
 /** A table of text cells; `right[i]` right-aligns column i. */
-function table(columns, rows, right) {
+export function table(columns, rows, right) {
   const head = columns.map((c) => `<th style="${PAD}">${esc(c)}</th>`).join("");
   const body = rows.map((row) => "<tr>" + row.map((v, i) =>
     `<td style="${PAD};text-align:${right[i] ? "right" : "left"}">${esc(v)}</td>`)
@@ -129,7 +129,7 @@ function table(columns, rows, right) {
 }
 
 /** A labelled horizontal bar `percent` (text) wide, with its value after it. */
-function bar(label, percent, value, labelWidth) {
+export function bar(label, percent, value, labelWidth) {
   return '<div style="display:flex;align-items:center;gap:0.5em">' +
     `<span style="width:${labelWidth}">${esc(label)}</span>` +
     `<span style="background:#4878a8;height:1em;width:${percent}%"></span>` +
@@ -137,14 +137,14 @@ function bar(label, percent, value, labelWidth) {
 }
 
 /** The message shown in place of results for bad settings. */
-function errorBox(message) {
+export function errorBox(message) {
   return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
     `&#9888; ${esc(message)}</div>`;
 }
 
 // ------------------------------------------------------------ controls
 /** `control` after its label; `control.name` is `name` (the label by default). */
-function field(label, control, { name = label, margin = "0.9em" } = {}) {
+export function field(label, control, { name = label, margin = "0.9em" } = {}) {
   const wrap = document.createElement("label");
   wrap.className = "cnnbook-field";
   wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
@@ -154,7 +154,7 @@ function field(label, control, { name = label, margin = "0.9em" } = {}) {
   return wrap;
 }
 
-function select(options, value, onChange) {
+export function select(options, value, onChange) {
   const input = document.createElement("select");
   for (const option of options) input.add(new Option(option, option));
   input.value = value;
@@ -163,7 +163,7 @@ function select(options, value, onChange) {
 }
 
 /** A number box for integers; `onChange` gets parseInteger of what is typed. */
-function integerInput(value, width, onChange) {
+export function integerInput(value, width, onChange) {
   const input = document.createElement("input");
   input.type = "number";
   input.step = "1";
@@ -174,7 +174,7 @@ function integerInput(value, width, onChange) {
 }
 
 /** A text box for a number; `onChange` gets `parse` of what is typed. */
-function decimalInput(text, width, parse, onChange) {
+export function decimalInput(text, width, parse, onChange) {
   const input = document.createElement("input");
   input.type = "text";
   input.inputMode = "decimal";
@@ -185,7 +185,7 @@ function decimalInput(text, width, parse, onChange) {
 }
 
 /** The widget's root (class `className`) in `el`: controls, then results. */
-function frame(el, className) {
+export function frame(el, className) {
   const root = document.createElement("div");
   root.className = className;
   const controls = document.createElement("div");
@@ -202,7 +202,7 @@ function frame(el, className) {
  * elsewhere (Python, another view) `rebuild` the controls too. `dispose()`
  * stops listening.
  */
-function bindModel(model, names, refresh, rebuild) {
+export function bindModel(model, names, refresh, rebuild) {
   let local = false;  // true while this view changes the model itself
   const save = (name, value) => {
     local = true;
@@ -234,7 +234,7 @@ function bindModel(model, names, refresh, rebuild) {
  * value, onChange, choices)` is the widget's labelled input; `save` comes from
  * bindModel and `build` rebuilds the whole widget.
  */
-function stackControls(controls, model, save, build,
+export function stackControls(controls, model, save, build,
   { control, extra = [], kinds, numbers, hasFilters, paddings, newLayer }) {
   const setLayer = (i, key, value) => {
     const layers = model.get("layers").map((row) => ({ ...row }));

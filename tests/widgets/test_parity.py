@@ -4,10 +4,12 @@ Each widget is ``name.py`` beside ``name.js``. The Python module's
 ``describe(settings) -> dict`` says what the page must show for the settings
 (as the page holds them: edited with no checks); the ES module's
 ``describeJSON(settings)`` is what the page computes. One parametrised test
-compares the two in Chromium on derandomised cases per widget, odd ones
-included: cleared boxes (None), huge numbers, newlines and empty strings in
-typed answers, unknown choices. Counts and text must be equal; floats (LRN,
-downsampling: sums in another order) agree to 1e-9 relative.
+compares the two under Node.js (always: it never skips) and another in
+Chromium (the page's engine, where it is installed), on derandomised cases per
+widget, odd ones included: cleared boxes (None), huge numbers, newlines and
+empty strings in typed answers, unknown choices. Counts and text must be
+equal; floats (LRN, downsampling: sums in another order) agree to 1e-9
+relative.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cnnbook.widgets import (
     will_it_fit,
 )
 from tests import browser_support
+from tests.node_support import node_map
 
 BIG = 10**6
 
@@ -484,6 +487,25 @@ def test_cases_are_derandomised_and_mix_valid_and_invalid(name):
     assert 0 < failing < len(answers), name
 
 
+def differences(settings, want, have) -> list:
+    """(settings, first difference) of each case where the page and Python differ."""
+    return [
+        (s, d)
+        for s, w, h in zip(settings, want, have, strict=True)
+        for d in same(w, h)[:1]
+    ]
+
+
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_node_computes_what_python_describes(name):
+    module, cases = CONTRACTS[name]
+    settings = cases()
+    want = [module.describe(s) for s in settings]
+    have = node_map(module.ESM, "describeJSON", settings)
+    found = differences(settings, want, have)
+    assert found == [], found[:3]
+
+
 @pytest.fixture(scope="module")
 def widgets_page():
     """A Chromium page with every widget's composed ES module imported under
@@ -502,9 +524,5 @@ def test_page_computes_what_python_describes(widgets_page, name):
     have = widgets_page.evaluate(
         f"(cases) => cases.map((c) => {name}.describeJSON(c))", settings
     )
-    differences = [
-        (s, d)
-        for s, w, h in zip(settings, want, have, strict=True)
-        for d in same(w, h)[:1]
-    ]
-    assert differences == [], differences[:3]
+    found = differences(settings, want, have)
+    assert found == [], found[:3]
