@@ -2,8 +2,10 @@
 //
 // The page loader imports each widget's saved `_esm` from a blob URL, so a
 // widget module cannot import a sibling file: cnnbook.widgets.esm.esm() puts this
-// file in front of the widget's own module instead (one module, one scope).
-// Names declared here must not be declared again in a widget module.
+// file in front of the libraries the widget uses and its own module instead (one
+// module, one scope). What this file exports, the files after it use without
+// importing; they must not declare those names again. Colours are left to
+// widgets.css (the page's theme), not set here.
 
 // ------------------------------------------------------------ Python look-alikes
 /** Python's repr() of the JSON values a widget holds (lists shown as tuples). */
@@ -138,7 +140,7 @@ export function bar(label, percent, value, labelWidth) {
 
 /** The message shown in place of results for bad settings. */
 export function errorBox(message) {
-  return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
+  return '<div class="cnnbook-error">' +
     `&#9888; ${esc(message)}</div>`;
 }
 
@@ -184,10 +186,11 @@ export function decimalInput(text, width, parse, onChange) {
   return input;
 }
 
-/** The widget's root (class `className`) in `el`: controls, then results. */
+/** The widget's root (classes `className` and cnnbook-live, which widgets.css
+ * styles in the page's theme) in `el`: controls, then results. */
 export function frame(el, className) {
   const root = document.createElement("div");
-  root.className = className;
+  root.className = `${className} cnnbook-live`;
   const controls = document.createElement("div");
   const results = document.createElement("div");
   results.className = "cnnbook-results";
@@ -256,7 +259,6 @@ export function stackControls(controls, model, save, build,
   model.get("layers").forEach((row, i) => {
     const line = document.createElement("div");
     line.className = "cnnbook-layer";
-    line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
     const settings = numbers.map(([label, key]) => {
       const box = control(label, row[key], (v) => setLayer(i, key, v));
       if (key === "filters") box.querySelector("input").disabled = !hasFilters(row.kind);

@@ -6,26 +6,40 @@ runs). The book's page loader imports each widget's saved ``_esm`` from a blob
 URL, so a widget module cannot ``import`` a sibling file. Instead every
 widget's ``_esm`` is ``common.js`` (number formatting like Python's, HTML and
 control helpers), then the libraries it uses (:data:`USES`: ``layers.js``,
-calc's layer arithmetic), then the widget's module, in one module scope.
+calc's layer arithmetic; ``answers.js``, reading and judging typed answers),
+then the widget's module, in one module scope. Every widget's ``_css`` is
+``widgets.css`` (:data:`CSS`), which takes its colours from the page's theme.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["COMMON", "FOLDER", "LIBRARIES", "USES", "compose", "esm", "widget_modules"]
+__all__ = [
+    "COMMON",
+    "CSS",
+    "FOLDER",
+    "LIBRARIES",
+    "USES",
+    "compose",
+    "esm",
+    "widget_modules",
+]
 
 FOLDER = Path(__file__).parent
 """The folder of the widgets' Python and ES modules."""
 COMMON = "common.js"
 """The helpers every widget module is composed with."""
-LIBRARIES = (COMMON, "layers.js")
+LIBRARIES = (COMMON, "layers.js", "answers.js")
 """The shared modules: composed into widgets, never a widget themselves."""
 USES = {
     "conv_stack.js": ("layers.js",),
     "receptive_field.js": ("layers.js",),
+    "practice.js": ("layers.js", "answers.js"),
 }
 """The libraries besides common.js each widget module is composed with."""
+CSS = (FOLDER / "widgets.css").read_text(encoding="utf-8")
+"""Every widget's ``_css``: its look in the page's theme, light or dark."""
 
 
 def widget_modules() -> list[str]:

@@ -16,7 +16,7 @@ import globals from "globals";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WIDGETS = path.join(ROOT, "cnnbook", "widgets");
-const LIBRARIES = ["common.js", "layers.js"];  // esm.LIBRARIES
+const LIBRARIES = ["common.js", "layers.js", "answers.js"];  // esm.LIBRARIES
 
 /** The names a library exports (function, const, let, class). */
 function exported(file) {
