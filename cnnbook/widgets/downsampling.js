@@ -169,7 +169,7 @@ function render({ model, el }) {
   const kernels = model.get("kernels");
   const size = model.get("display_size");
   const root = document.createElement("div");
-  root.className = "cnnbook-downsampling";
+  root.className = "cnnbook-downsampling cnnbook-live";
   const controls = document.createElement("div");
   const message = document.createElement("div");
   const panels = document.createElement("div");
