@@ -29,6 +29,8 @@ export function pyStrip(text) {
 // ------------------------------------------------------------ Python formatting
 /** Python's format(x, "g") / ",.{p}g" for a finite double. */
 export function formatG(x, precision = 6, commas = false) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   const sign = x < 0 ? "-" : "";
   const [whole, frac] = exactDecimal(x).split(".");
@@ -63,7 +65,7 @@ export function formatG(x, precision = 6, commas = false) {
   return `${sign}${mant}e${exp < 0 ? "-" : "+"}${e}`;
 }
 
-/** checks._fmt: 903,400 or 12.61 or 0.0012. */
+/** checks.feedback.fmt: 903,400 or 12.61 or 0.0012. */
 export function fmt(value) {
   if (Number.isInteger(value) && Math.abs(value) < 1e15) {
     return (value < 0 ? "-" : "") + groupThousands(Math.abs(value).toFixed(0));

@@ -47,19 +47,28 @@ export const isPositiveInt = (v) => isInt(v) && v >= 1;
 /** "12613600" -> "12,613,600". */
 export const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
-/** 12613600 -> "12,613,600" (tables.format_int, Python's f"{n:,}"). */
+/** 12613600 -> "12,613,600" (units.format_int, Python's f"{n:,}"). */
 export function formatInt(value) {
   const s = BigInt(value).toString();
   const neg = s.startsWith("-");
   return (neg ? "-" : "") + groupThousands(neg ? s.slice(1) : s);
 }
 
-/** The exact decimal expansion of a finite double, with 100 decimals. */
+/** The exact decimal expansion of a finite double's magnitude, "whole.fraction"
+ * (a double is m * 2**e: for e < 0 that is m * 5**-e / 10**-e, so every digit
+ * is exact, subnormals included). */
 export function exactDecimal(x) {
-  // toFixed(100) terminates within 100 places for the values shown here;
-  // beyond 1e21 it switches to exponents, but such doubles are integers.
-  return Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
-    : Math.abs(x).toFixed(100);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exponent = biased === 0 ? -1074 : biased - 1075;
+  if (exponent >= 0) return `${mantissa << BigInt(exponent)}.0`;
+  const places = -exponent;
+  const digits = (mantissa * 5n ** BigInt(places)).toString().padStart(places + 1, "0");
+  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
 }
 
 /** The first `keep` of a string of decimal digits, rounded half to even. */
@@ -79,7 +88,7 @@ export function formatFixed(x, digits, comma = true) {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const [whole, frac] = exactDecimal(x).split(".");
-  const n = roundHalfEven(whole + frac, whole.length + digits);
+  const n = roundHalfEven(whole + frac.padEnd(digits, "0"), whole.length + digits);
   const s = n.toString().padStart(digits + 1, "0");
   let intPart = s.slice(0, s.length - digits);
   if (comma) intPart = groupThousands(intPart);
@@ -91,7 +100,7 @@ export const BYTE_UNITS = {
   bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30,
 };
 
-/** Bytes (BigInt or Number) in a labelled decimal or binary unit (tables.format_bytes). */
+/** Bytes (BigInt or Number) in a labelled decimal or binary unit (units.format_bytes). */
 export function formatBytes(numBytes, unit = "MB", digits = 1) {
   if (!(unit in BYTE_UNITS)) {
     throw new Error(`unit must be one of ${Object.keys(BYTE_UNITS)}, got ${unit}`);

@@ -12,7 +12,7 @@ const NEW_LAYER = { kind: "Conv2D", filters: 64, kernel_size: 3, strides: 1,
                     padding: "same" };
 
 // ------------------------------------------------------------ Python look-alikes
-/** "12,613,600 bytes = 12.6 MB = 12.0 MiB" (widgets._mb_and_mib). */
+/** "12,613,600 bytes = 12.6 MB = 12.0 MiB" (conv_stack._mb_and_mib). */
 export function mbAndMib(numBytes) {
   return `${formatInt(numBytes)} bytes = ${formatBytes(numBytes, "MB")} = ` +
     `${formatBytes(numBytes, "MiB")}`;

@@ -126,7 +126,8 @@ function cost(spec, cin, positions) {
   return { params: 0n, macs: 0n, maps: cin };  // pooling learns nothing
 }
 
-/** The field of a layer reading units whose field is `rf` (ReceptiveField.through). */
+/** The field of a layer reading units whose field is `rf`
+ * (calc.ReceptiveField.through). */
 function through(rf, spec, pads) {
   const k = BigInt(spec.kernel);
   const d = BigInt(spec.dilation);

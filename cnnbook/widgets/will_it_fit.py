@@ -15,7 +15,7 @@ optimizers. The JavaScript mirrors :func:`memory_plan.step_memory` and
 :func:`memory_plan.largest_batch`; ``batch``, ``memory``, ``budget``, ``error``
 and :meth:`WillItFit.text` give the Python side's answer for the current
 settings; :func:`describe` is the parity contract the page's
-``describeJSON(settings)`` must meet (tests compare the two in Chromium).
+``describeJSON(settings)`` must meet (tests compare the two in Node and Chromium).
 """
 
 from __future__ import annotations

@@ -51,6 +51,13 @@ ODD = [
     "9" * 100_000,
     " " * 99_999 + "1",
     "12 " + "b" * 50,
+    "1e308 MB",
+    "-1e308 GB",
+    "1.7976931348623157e308",
+    "1e-320 MB",
+    "5e-324",
+    "4.9e-324 GiB",
+    "1e-310",
 ]
 SPELLINGS = ["b", "bytes", "kB", "kbyte", "kilobytes", "MB", "mb", "megabytes"]
 SPELLINGS += ["MiB", "mib", "mebibytes", "GB", "gigabyte", "KiB", "GiB", "bits"]
