@@ -320,33 +320,39 @@ function describeNetwork(net) {
 
 let counter = 0;
 
-/** One question: its label, answer box(es), "Check" and the verdict. */
+const TOPIC = { params: "the parameters", shapes: "the output shapes",
+  prediction: "the memory of one prediction", training: "the training memory" };
+
+/** One question: its label (a fieldset's legend for one box per layer), answer
+ * box(es), "Check" and the verdict. */
 function questionBox(question, net, tables) {
-  const box = document.createElement("div");
+  const shapes = question === "shapes";
+  const box = document.createElement(shapes ? "fieldset" : "div");
   box.className = "cnnbook-question";
   box.dataset.question = question;
   const out = document.createElement("p");
   out.className = "cnnbook-feedback";
   out.setAttribute("aria-live", "polite");
-  const prompt = document.createElement(question === "shapes" ? "p" : "label");
+  const prompt = document.createElement(shapes ? "legend" : "label");
   prompt.className = "cnnbook-prompt";
   prompt.textContent = asked(question, net);
   box.append(prompt);
-  const inputs = (question === "shapes" ? net.layers : [null]).map((_, i) => {
+  const inputs = (shapes ? net.layers : [null]).map((_, i) => {
     const input = document.createElement("input");
     input.type = "text";
-    input.name = question === "shapes" ? `shape_${i + 1}` : question;
+    input.name = shapes ? `shape_${i + 1}` : question;
     input.id = `cnnbook-practice-${(counter += 1)}`;
     input.autocomplete = "off";
-    input.placeholder = question === "shapes" ? "h x w x maps"
+    input.placeholder = shapes ? "h x w x maps"
       : question === "params" ? "e.g. 1,234" : `e.g. 3.5 ${net.unit}`;
     return input;
   });
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = "Check";
+  button.setAttribute("aria-label", `Check your answer: ${TOPIC[question]}`);
   const show = () => {
-    const answer = question === "shapes" ? inputs.map((i) => i.value) : inputs[0].value;
+    const answer = shapes ? inputs.map((i) => i.value) : inputs[0].value;
     const result = judge(question, net, answer, tables);
     const prefix = tables.prefixes[result.status];  // in bold, as the notebooks show it
     const verdictText = document.createElement("strong");
@@ -354,7 +360,7 @@ function questionBox(question, net, tables) {
     out.replaceChildren(verdictText, result.message.slice(prefix.length));
     out.dataset.status = result.status;
   };
-  if (question === "shapes") {
+  if (shapes) {
     const names = layerNames(net.layers.map(() => ({ kind: "Conv2D" })));
     inputs.forEach((input, i) => box.append(field(`${names[i]}:`, input,
       { name: input.name })));
