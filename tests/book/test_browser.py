@@ -405,8 +405,9 @@ def contrast(a, b) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-# Computed colours of each widget's text and of its first input, each against
-# the background it is drawn on (the nearest ancestor's that is not transparent).
+# Computed colours of each widget's text and of its first box one types or picks
+# in (sliders and checkboxes show no text), each against the background it is
+# drawn on (the nearest ancestor's that is not transparent).
 COLOURS_OF_WIDGETS = """() => {
   const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
   const background = (el) => {
@@ -417,7 +418,7 @@ COLOURS_OF_WIDGETS = """() => {
     return [255, 255, 255];
   };
   return [...document.querySelectorAll(".cnnbook-live")].map((w) => {
-    const input = w.querySelector("input:not([type=checkbox]), select");
+    const input = w.querySelector("input:is([type=text], [type=number]), select");
     const text = w.querySelector("label, p, td") || w;
     return {
       widget: w.className,
