@@ -57,10 +57,21 @@ endif
 # without scrolling sideways (exercises/ and solutions/ are generated from notebooks/).
 NOTEBOOKS := book notebooks
 
-lint: $(STAMP)
+# ESLint (pinned in tests/js/package-lock.json) over the widgets' ES modules, the
+# page loader and the test scripts; installed with npm ci when missing or older
+# than the lock (npm writes node_modules/.package-lock.json on every install).
+JS_TOOLS := tests/js/node_modules/.package-lock.json
+ESLINT := tests/js/node_modules/.bin/eslint
+
+$(JS_TOOLS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
+lint: $(STAMP) $(JS_TOOLS)
 	$(VENV)/bin/ruff check cnnbook tests
 	$(VENV)/bin/ruff format --check cnnbook tests
 	$(VENV)/bin/ruff check --select E501 --line-length 88 $(NOTEBOOKS)
+	$(ESLINT) --config tests/js/eslint.config.mjs --max-warnings 0 \
+	    cnnbook/widgets _extra/cnnbook-widgets.js tests/js
 	$(VENV)/bin/shellcheck .ci/run .ci/debian-packages
 	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck -pyflakes= \
 	    .github/workflows/*.yml

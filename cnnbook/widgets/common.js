@@ -2,8 +2,10 @@
 //
 // The page loader imports each widget's saved `_esm` from a blob URL, so a
 // widget module cannot import a sibling file: cnnbook.widgets.esm.esm() puts this
-// file in front of the widget's own module instead (one module, one scope).
-// Names declared here must not be declared again in a widget module.
+// file in front of the libraries the widget uses and its own module instead (one
+// module, one scope). What this file exports, the files after it use without
+// importing; they must not declare those names again. Colours are left to
+// widgets.css (the page's theme), not set here.
 
 // ------------------------------------------------------------ Python look-alikes
 /** Python's repr() of the JSON values a widget holds (lists shown as tuples). */
@@ -39,29 +41,38 @@ export function pyFloat(x) {
   return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
 }
 
-const isInt = (v) => typeof v === "number" && Number.isInteger(v);
-const isPositiveInt = (v) => isInt(v) && v >= 1;
+export const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+export const isPositiveInt = (v) => isInt(v) && v >= 1;
 
 /** "12613600" -> "12,613,600". */
-const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+export const groupThousands = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
-/** 12613600 -> "12,613,600" (tables.format_int, Python's f"{n:,}"). */
+/** 12613600 -> "12,613,600" (units.format_int, Python's f"{n:,}"). */
 export function formatInt(value) {
   const s = BigInt(value).toString();
   const neg = s.startsWith("-");
   return (neg ? "-" : "") + groupThousands(neg ? s.slice(1) : s);
 }
 
-/** The exact decimal expansion of a finite double, with 100 decimals. */
-function exactDecimal(x) {
-  // toFixed(100) terminates within 100 places for the values shown here;
-  // beyond 1e21 it switches to exponents, but such doubles are integers.
-  return Math.abs(x) >= 1e21 ? `${BigInt(Math.abs(x))}.${"0".repeat(100)}`
-    : Math.abs(x).toFixed(100);
+/** The exact decimal expansion of a finite double's magnitude, "whole.fraction"
+ * (a double is m * 2**e: for e < 0 that is m * 5**-e / 10**-e, so every digit
+ * is exact, subnormals included). */
+export function exactDecimal(x) {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exponent = biased === 0 ? -1074 : biased - 1075;
+  if (exponent >= 0) return `${mantissa << BigInt(exponent)}.0`;
+  const places = -exponent;
+  const digits = (mantissa * 5n ** BigInt(places)).toString().padStart(places + 1, "0");
+  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
 }
 
 /** The first `keep` of a string of decimal digits, rounded half to even. */
-function roundHalfEven(digits, keep) {
+export function roundHalfEven(digits, keep) {
   let n = BigInt(digits.slice(0, keep) || "0");
   const rest = digits.slice(keep);
   const half = "5" + "0".repeat(Math.max(rest.length - 1, 0));
@@ -77,7 +88,7 @@ export function formatFixed(x, digits, comma = true) {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const [whole, frac] = exactDecimal(x).split(".");
-  const n = roundHalfEven(whole + frac, whole.length + digits);
+  const n = roundHalfEven(whole + frac.padEnd(digits, "0"), whole.length + digits);
   const s = n.toString().padStart(digits + 1, "0");
   let intPart = s.slice(0, s.length - digits);
   if (comma) intPart = groupThousands(intPart);
@@ -85,11 +96,11 @@ export function formatFixed(x, digits, comma = true) {
   return (negative ? "-" : "") + intPart + (digits > 0 ? "." + s.slice(-digits) : "");
 }
 
-const BYTE_UNITS = {
+export const BYTE_UNITS = {
   bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30,
 };
 
-/** Bytes (BigInt or Number) in a labelled decimal or binary unit (tables.format_bytes). */
+/** Bytes (BigInt or Number) in a labelled decimal or binary unit (units.format_bytes). */
 export function formatBytes(numBytes, unit = "MB", digits = 1) {
   if (!(unit in BYTE_UNITS)) {
     throw new Error(`unit must be one of ${Object.keys(BYTE_UNITS)}, got ${unit}`);
@@ -114,12 +125,12 @@ export function parseInteger(text) {
 }
 
 // ------------------------------------------------------------ HTML
-const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+export const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
   .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const PAD = "padding:0.15em 0.75em";
 
 /** A table of text cells; `right[i]` right-aligns column i. */
-function table(columns, rows, right) {
+export function table(columns, rows, right) {
   const head = columns.map((c) => `<th style="${PAD}">${esc(c)}</th>`).join("");
   const body = rows.map((row) => "<tr>" + row.map((v, i) =>
     `<td style="${PAD};text-align:${right[i] ? "right" : "left"}">${esc(v)}</td>`)
@@ -129,7 +140,7 @@ function table(columns, rows, right) {
 }
 
 /** A labelled horizontal bar `percent` (text) wide, with its value after it. */
-function bar(label, percent, value, labelWidth) {
+export function bar(label, percent, value, labelWidth) {
   return '<div style="display:flex;align-items:center;gap:0.5em">' +
     `<span style="width:${labelWidth}">${esc(label)}</span>` +
     `<span style="background:#4878a8;height:1em;width:${percent}%"></span>` +
@@ -137,14 +148,14 @@ function bar(label, percent, value, labelWidth) {
 }
 
 /** The message shown in place of results for bad settings. */
-function errorBox(message) {
-  return '<div class="cnnbook-error" style="color:#a00;padding:0.5em 0">' +
+export function errorBox(message) {
+  return '<div class="cnnbook-error">' +
     `&#9888; ${esc(message)}</div>`;
 }
 
 // ------------------------------------------------------------ controls
 /** `control` after its label; `control.name` is `name` (the label by default). */
-function field(label, control, { name = label, margin = "0.9em" } = {}) {
+export function field(label, control, { name = label, margin = "0.9em" } = {}) {
   const wrap = document.createElement("label");
   wrap.className = "cnnbook-field";
   wrap.style.cssText = "display:inline-flex;align-items:center;gap:0.3em;" +
@@ -154,7 +165,7 @@ function field(label, control, { name = label, margin = "0.9em" } = {}) {
   return wrap;
 }
 
-function select(options, value, onChange) {
+export function select(options, value, onChange) {
   const input = document.createElement("select");
   for (const option of options) input.add(new Option(option, option));
   input.value = value;
@@ -163,7 +174,7 @@ function select(options, value, onChange) {
 }
 
 /** A number box for integers; `onChange` gets parseInteger of what is typed. */
-function integerInput(value, width, onChange) {
+export function integerInput(value, width, onChange) {
   const input = document.createElement("input");
   input.type = "number";
   input.step = "1";
@@ -174,7 +185,7 @@ function integerInput(value, width, onChange) {
 }
 
 /** A text box for a number; `onChange` gets `parse` of what is typed. */
-function decimalInput(text, width, parse, onChange) {
+export function decimalInput(text, width, parse, onChange) {
   const input = document.createElement("input");
   input.type = "text";
   input.inputMode = "decimal";
@@ -184,10 +195,11 @@ function decimalInput(text, width, parse, onChange) {
   return input;
 }
 
-/** The widget's root (class `className`) in `el`: controls, then results. */
-function frame(el, className) {
+/** The widget's root (classes `className` and cnnbook-live, which widgets.css
+ * styles in the page's theme) in `el`: controls, then results. */
+export function frame(el, className) {
   const root = document.createElement("div");
-  root.className = className;
+  root.className = `${className} cnnbook-live`;
   const controls = document.createElement("div");
   const results = document.createElement("div");
   results.className = "cnnbook-results";
@@ -202,7 +214,7 @@ function frame(el, className) {
  * elsewhere (Python, another view) `rebuild` the controls too. `dispose()`
  * stops listening.
  */
-function bindModel(model, names, refresh, rebuild) {
+export function bindModel(model, names, refresh, rebuild) {
   let local = false;  // true while this view changes the model itself
   const save = (name, value) => {
     local = true;
@@ -234,7 +246,7 @@ function bindModel(model, names, refresh, rebuild) {
  * value, onChange, choices)` is the widget's labelled input; `save` comes from
  * bindModel and `build` rebuilds the whole widget.
  */
-function stackControls(controls, model, save, build,
+export function stackControls(controls, model, save, build,
   { control, extra = [], kinds, numbers, hasFilters, paddings, newLayer }) {
   const setLayer = (i, key, value) => {
     const layers = model.get("layers").map((row) => ({ ...row }));
@@ -256,7 +268,6 @@ function stackControls(controls, model, save, build,
   model.get("layers").forEach((row, i) => {
     const line = document.createElement("div");
     line.className = "cnnbook-layer";
-    line.style.cssText = "border-top:1px solid #ddd;padding-top:0.2em";
     const settings = numbers.map(([label, key]) => {
       const box = control(label, row[key], (v) => setLayer(i, key, v));
       if (key === "filters") box.querySelector("input").disabled = !hasFilters(row.kind);

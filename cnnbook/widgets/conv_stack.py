@@ -19,7 +19,7 @@ from cnnbook import calc
 from cnnbook.papers import SEED_QUESTION
 from cnnbook.units import format_bytes, format_int
 from cnnbook.validate import is_int
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 from cnnbook.widgets.layer_list import LayerList, check_input_shape, check_layers
 
 __all__ = ["ESM", "LiveConvStackCalculator", "describe", "layer_spec"]
@@ -95,6 +95,7 @@ class LiveConvStackCalculator(LayerList, anywidget.AnyWidget):
     """
 
     _esm = ESM
+    _css = CSS
     LAYER_DEFAULTS = LAYER_DEFAULTS
     LAYER_CHOICES = LAYER_CHOICES
     input_shape = traitlets.List().tag(sync=True)

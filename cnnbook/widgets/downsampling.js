@@ -5,7 +5,7 @@
 // average pooling and a strided convolution with a fixed edge kernel (the
 // trait `kernels`: cnnbook.science.pooling.edge_kernel for pool sizes 1, 2, ...). The
 // arithmetic mirrors cnnbook.science.pooling (VALID windows, same error messages) in
-// float64; tests/widgets/test_parity.py compares it with Python in Chromium.
+// float64; tests/widgets/test_parity.py compares it with Python in Node and Chromium.
 // The three results are drawn on canvases, min to black and max to white.
 
 export const METHODS = ["max pooling", "average pooling", "strided convolution"];
@@ -169,7 +169,7 @@ function render({ model, el }) {
   const kernels = model.get("kernels");
   const size = model.get("display_size");
   const root = document.createElement("div");
-  root.className = "cnnbook-downsampling";
+  root.className = "cnnbook-downsampling cnnbook-live";
   const controls = document.createElement("div");
   const message = document.createElement("div");
   const panels = document.createElement("div");

@@ -18,7 +18,7 @@ import traitlets
 
 from cnnbook.science import pooling
 from cnnbook.validate import is_int
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 
 __all__ = ["ESM", "DownsamplingViewer", "decode_image", "describe", "encode_image"]
 
@@ -56,6 +56,7 @@ class DownsamplingViewer(anywidget.AnyWidget):
     METHODS = ("max pooling", "average pooling", "strided convolution")
 
     _esm = ESM
+    _css = CSS
     image_b64 = traitlets.Unicode().tag(sync=True)
     image_shape = traitlets.List().tag(sync=True)
     kernels = traitlets.List().tag(sync=True)

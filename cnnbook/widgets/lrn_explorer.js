@@ -7,7 +7,7 @@
 // with s = alpha (AlexNet's paper, TensorFlow) or alpha / n (Caffe), the sum
 // over the maps that exist. Checks and messages mirror cnnbook.science.lrn, numbers are
 // formatted like Python's, and the maps are drawn as SVG.
-// tests/widgets/test_parity.py compares this with NumPy on random stacks in Chromium.
+// tests/widgets/test_parity.py compares this with NumPy on random stacks (Node, Chromium).
 
 // ------------------------------------------------------------ Python look-alikes
 /** Python's repr() of an int (n is an int trait) or None. */

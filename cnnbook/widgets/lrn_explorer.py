@@ -26,7 +26,7 @@ import numpy as np
 import traitlets
 
 from cnnbook.science import lrn
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 
 __all__ = ["ESM", "LRNExplorer", "describe"]
 
@@ -90,6 +90,7 @@ class LRNExplorer(anywidget.AnyWidget):
     """
 
     _esm = ESM
+    _css = CSS
     k = traitlets.Float(allow_none=True).tag(sync=True)
     n = traitlets.Int(allow_none=True).tag(sync=True)
     alpha = traitlets.Float(allow_none=True).tag(sync=True)

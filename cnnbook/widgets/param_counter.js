@@ -5,7 +5,7 @@
 // on the same image. The arithmetic mirrors cnnbook.widgets.param_counter.
 // parameter_counts (cnnbook.calc: same counts and error messages, in the same
 // order) and the text mirrors ParameterCounter.text; tests/widgets/test_parity.py
-// checks both on random settings in Chromium. Counts are BigInt: a Dense layer
+// checks both on random settings (Node, Chromium). Counts are BigInt: a Dense layer
 // on a large image has more than 2**53 parameters.
 
 export const SETTINGS = ["height", "width", "channels", "units", "filters",

@@ -18,7 +18,7 @@ import traitlets
 
 from cnnbook import calc
 from cnnbook.validate import is_int
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 
 __all__ = ["ESM", "ParameterCounter", "describe", "parameter_counts"]
 
@@ -69,6 +69,7 @@ class ParameterCounter(anywidget.AnyWidget):
     """
 
     _esm = ESM
+    _css = CSS
     height = traitlets.Int(allow_none=True).tag(sync=True)
     width = traitlets.Int(allow_none=True).tag(sync=True)
     channels = traitlets.Int(allow_none=True).tag(sync=True)

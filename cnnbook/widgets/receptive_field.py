@@ -18,7 +18,7 @@ import traitlets
 
 from cnnbook import calc
 from cnnbook.units import format_int
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 from cnnbook.widgets.layer_list import LayerList, check_input_shape, check_layers
 
 __all__ = ["ESM", "LiveReceptiveFieldCalculator", "describe", "layer_spec"]
@@ -83,6 +83,7 @@ class LiveReceptiveFieldCalculator(LayerList, anywidget.AnyWidget):
     """
 
     _esm = ESM
+    _css = CSS
     LAYER_DEFAULTS = LAYER_DEFAULTS
     LAYER_CHOICES = LAYER_CHOICES
     input_shape = traitlets.List().tag(sync=True)

@@ -8,7 +8,7 @@
 // each optimizer. From those, this module mirrors memory_plan.step_memory and
 // memory_plan.largest_batch (BigInt byte counts, exact), and formats like
 // cnnbook.units.format_bytes, so the page shows what WillItFit.text() shows.
-// tests/widgets/test_parity.py checks that on random settings in Chromium.
+// tests/widgets/test_parity.py checks that on random settings in Node and Chromium.
 
 // ------------------------------------------------------------ Python look-alikes
 /** Python's repr() of a str, a list of str, a bool, a float or None. */
@@ -17,7 +17,7 @@ function reprSetting(value) {
   return typeof value === "number" ? pyFloat(value) : pyRepr(value);
 }
 
-/** tables.format_bytes(num_bytes, "GB", 2) for a BigInt or a Number. */
+/** units.format_bytes(num_bytes, "GB", 2) for a BigInt or a Number. */
 export const formatGB = (numBytes) => formatBytes(numBytes, "GB", 2);
 
 // ------------------------------------------------------------ the arithmetic

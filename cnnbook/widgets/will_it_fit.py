@@ -15,7 +15,7 @@ optimizers. The JavaScript mirrors :func:`memory_plan.step_memory` and
 :func:`memory_plan.largest_batch`; ``batch``, ``memory``, ``budget``, ``error``
 and :meth:`WillItFit.text` give the Python side's answer for the current
 settings; :func:`describe` is the parity contract the page's
-``describeJSON(settings)`` must meet (tests compare the two in Chromium).
+``describeJSON(settings)`` must meet (tests compare the two in Node and Chromium).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import traitlets
 from cnnbook import calc
 from cnnbook.science import memory_plan
 from cnnbook.units import format_bytes
-from cnnbook.widgets.esm import esm
+from cnnbook.widgets.esm import CSS, esm
 
 __all__ = ["ESM", "WillItFit", "describe", "network_facts", "page_options"]
 
@@ -127,6 +127,7 @@ class WillItFit(anywidget.AnyWidget):
     """
 
     _esm = ESM
+    _css = CSS
     gpu = traitlets.Unicode().tag(sync=True)
     custom_gb = traitlets.Float(allow_none=True).tag(sync=True)
     reserve_gb = traitlets.Float(allow_none=True).tag(sync=True)

@@ -307,3 +307,161 @@ def test_pages_with_ipywidgets_fall_back_to_the_vendored_html_manager(site, tmp_
         assert log.outside == [] and log.failed == []
         assert log.console_errors == [] and log.page_errors == []
         page.close()
+
+
+# ------------------------------------------------------------ practice in the page
+def practice_network(page) -> list[list[str]]:
+    """The rows (layer, filters, kernel, stride, padding) of the stack shown."""
+    rows = page.locator(".cnnbook-practice .cnnbook-table tbody tr")
+    return [row.locator("td").all_inner_texts() for row in rows.all()]
+
+
+def expected_rows(network: dict) -> list[list[str]]:
+    names = ["conv2d"] + [f"conv2d_{i}" for i in range(1, len(network["layers"]))]
+    return [
+        [
+            name,
+            str(r["filters"]),
+            f"{r['kernel_size']} x {r['kernel_size']}",
+            str(r["strides"]),
+            r["padding"].upper(),
+        ]
+        for name, r in zip(names, network["layers"], strict=True)
+    ]
+
+
+def answer(box, question: str, typed) -> str:
+    """Type ``typed`` (one string per layer for shapes), press Check: the verdict."""
+    area = box.locator(f'[data-question="{question}"]')
+    for i, text in enumerate(typed if isinstance(typed, list) else [typed]):
+        name = f"shape_{i + 1}" if question == "shapes" else question
+        area.locator(f'input[name="{name}"]').fill(text)
+    area.locator("button").click()
+    return area.locator(".cnnbook-feedback").inner_text()
+
+
+@pytest.mark.browser
+def test_chapter_2_practice_draws_and_judges_in_the_page(site):
+    from cnnbook.widgets import practice
+
+    page, log = open_page(site, CHAPTER_2)
+    try:
+        box = page.locator(".cnnbook-practice")
+        assert box.count() == 1
+        state = practice.Practice()  # the chapter's settings: the defaults
+        network = practice.draw(state.ranges, state.seed, 0, state.avoid)
+        assert practice_network(page) == expected_rows(network)
+        assert not practice._same_network(network, practice.WORKED)
+        unit = network["unit"]
+
+        def expected(question):
+            return practice.spec(question, network).expected
+
+        shapes = practice.spec("shapes", network).expected
+        right = {
+            "params": f"{expected('params'):,}",
+            "shapes": [" x ".join(map(str, s)) for s in shapes],
+            "prediction": f"{expected('prediction') / practice.UNITS[unit]:.4g}",
+            "training": f"{expected('training') / practice.UNITS[unit]:.4g} {unit}",
+        }
+        for question, typed in right.items():
+            shown = answer(box, question, typed)
+            assert shown == practice.judge(question, network, typed)["message"]
+            assert shown.startswith("Correct: "), shown
+        slips = {"params": str(practice.spec("params", network).mistakes[0].value)}
+        slips |= {"training": "", "prediction": "0\n0", "shapes": ["1 x 2", "", ""]}
+        for question, typed in slips.items():
+            shown = answer(box, question, typed)
+            typed_in_page = typed.replace("\n", "") if isinstance(typed, str) else typed
+            assert shown == practice.judge(question, network, typed_in_page)["message"]
+            assert not shown.startswith("Correct")
+        # New numbers: the next variant, with empty boxes and no verdict.
+        box.locator(".cnnbook-new-numbers").click()
+        fresh = practice.draw(state.ranges, state.seed, 1, state.avoid)
+        assert practice_network(page) == expected_rows(fresh) != expected_rows(network)
+        assert box.locator('input[name="params"]').input_value() == ""
+        assert box.locator(".cnnbook-feedback").all_inner_texts() == [""] * 4
+        typed = f"{practice.spec('params', fresh).expected:,}"
+        assert answer(box, "params", typed).startswith("Correct: ")
+        assert log.outside == [] and log.console_errors == [] and log.page_errors == []
+    finally:
+        page.context.close()
+
+
+# ------------------------------------------------------------ light and dark themes
+def luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0-255 channels)."""
+
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# Computed colours of each widget's text and of its first box one types or picks
+# in (sliders and checkboxes show no text), each against the background it is
+# drawn on (the nearest ancestor's that is not transparent).
+COLOURS_OF_WIDGETS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll(".cnnbook-live")].map((w) => {
+    const input = w.querySelector("input:is([type=text], [type=number]), select");
+    const text = w.querySelector("label, p, td") || w;
+    return {
+      widget: w.className,
+      text: rgb(getComputedStyle(text).color), under_text: background(text),
+      input: input && rgb(getComputedStyle(input).color),
+      under_input: input && background(input),
+      panel: background(w),
+    };
+  });
+}"""
+WIDGET_PAGES = [
+    "book/01_why_convolutions.html",
+    CHAPTER_2,
+    "book/03_out_of_memory.html",
+    "book/04_pooling_vs_strides.html",
+    "book/05_local_response_normalization.html",
+    "book/07_after_resnet.html",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", WIDGET_PAGES)
+def test_widgets_follow_the_light_and_the_dark_theme(site, path):
+    """Every widget's text and inputs contrast with what they are drawn on
+    (WCAG AA, 4.5:1) in both themes; in the dark one they sit on a dark panel,
+    not the light one pydata-sphinx-theme gives other widgets."""
+    page, log = open_page(site, path)
+    try:
+        seen = {}
+        for theme in ("light", "dark"):
+            page.evaluate(
+                f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}"
+            )
+            widgets = page.evaluate(COLOURS_OF_WIDGETS)
+            assert widgets, path
+            for w in widgets:
+                assert contrast(w["text"], w["under_text"]) >= 4.5, (theme, w)
+                if w["input"] is not None:
+                    assert contrast(w["input"], w["under_input"]) >= 4.5, (theme, w)
+                seen[theme, w["widget"]] = luminance(w["panel"])
+        for (theme, widget), panel in seen.items():
+            dark = theme == "dark"
+            assert (panel < 0.1) if dark else (panel > 0.8), (theme, widget, panel)
+        assert log.page_errors == [] and log.console_errors == []
+    finally:
+        page.context.close()

@@ -249,8 +249,12 @@ def test_a_calculator_renders_and_recomputes_in_jupyterlab(browser, lab):
         )
         assert parameters() == expected
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-calculator.png"))
-        live_checks = page.locator(".jp-OutputArea-output .cnnbook-live-check")
-        assert live_checks.count() == 3
+        practice = page.locator(".jp-OutputArea-output .cnnbook-practice")
+        assert practice.count() == 1
+        practice.locator('input[name="params"]').fill("12")
+        practice.locator('[data-question="params"] button').click()
+        verdict = practice.locator('[data-question="params"] .cnnbook-feedback')
+        assert verdict.inner_text().startswith("Not quite: ")
     finally:
         page.close()
 

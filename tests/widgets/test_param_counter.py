@@ -1,7 +1,7 @@
 """Chapter 1's parameter counter and chapter 4's downsampling viewer: Python side.
 
 The JavaScript that runs in the page is compared with this Python side in
-tests/test_live_convolution.py (Chromium).
+tests/widgets/test_parity.py (Node.js and Chromium) and tests/widgets/test_in_page.py.
 """
 
 import re

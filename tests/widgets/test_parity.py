@@ -4,10 +4,12 @@ Each widget is ``name.py`` beside ``name.js``. The Python module's
 ``describe(settings) -> dict`` says what the page must show for the settings
 (as the page holds them: edited with no checks); the ES module's
 ``describeJSON(settings)`` is what the page computes. One parametrised test
-compares the two in Chromium on derandomised cases per widget, odd ones
-included: cleared boxes (None), huge numbers, newlines and empty strings in
-typed answers, unknown choices. Counts and text must be equal; floats (LRN,
-downsampling: sums in another order) agree to 1e-9 relative.
+compares the two under Node.js (always: it never skips) and another in
+Chromium (the page's engine, where it is installed), on derandomised cases per
+widget, odd ones included: cleared boxes (None), huge numbers, newlines and
+empty strings in typed answers, unknown choices. Counts and text must be
+equal; floats (LRN, downsampling: sums in another order) agree to 1e-9
+relative.
 """
 
 from __future__ import annotations
@@ -18,18 +20,19 @@ import random
 import numpy as np
 import pytest
 
-from cnnbook.checks import NumberSpec, ch02, ch03, ch05, ch06
 from cnnbook.science import lrn, memory_plan
 from cnnbook.widgets import (
     conv_stack,
     downsampling,
-    live_check,
     lrn_explorer,
     param_counter,
+    practice,
     receptive_field,
     will_it_fit,
 )
 from tests import browser_support
+from tests.node_support import node_map
+from tests.widgets.practice_cases import practice_cases
 
 BIG = 10**6
 
@@ -274,160 +277,6 @@ def lrn_explorer_cases(seed: int = 2026, count: int = 400) -> list[dict]:
     return cases
 
 
-TYPED = [
-    "",
-    " ",
-    "\n",
-    "0\n0",
-    "12\n",
-    "\t12.6 MB\n",
-    "903400",
-    "903,400",
-    "903 400",
-    "903_400",
-    "903.4",
-    "903,4",
-    "0.9034",
-    "903400.0",
-    "9.034e5",
-    "902700",
-    "1,2,3",
-    "abc",
-    "-5",
-    "1e400",
-    "1" + "0" * 400,
-    "inf",
-    "nan",
-    "12.6",
-    "12,6",
-    "12.6 MB",
-    "12.6MB",
-    "12 MiB",
-    "12.03 MiB",
-    "12613600 bytes",
-    "12,613,600 b",
-    "12613.6 kB",
-    "100.9 Mbit",
-    "0.0126 GB",
-    "12.6 foo",
-    "x MB",
-    "565.6",
-    "565.6 MB",
-    "539.4",
-    "539.4 MiB",
-    "565,613,600",
-    "564.6",
-    "563.6",
-    "14.1",
-    "0.5656 GB",
-    "1234.5",
-    "1234",
-    "1,234.5",
-    "1.2345",
-    " 1234.5 ",
-    "'12.6'",
-    "12.6 mib",
-    "6.31",
-    "0",
-    "1e-3",
-    "123456789012",
-    "12.6e0MB",
-    "٣",
-    "１２",
-    "12 MB MB",
-    "MB",
-    "12 MB",
-    "12",
-    "13",
-    "12.0",
-    "14.1",
-    "14.13 MB",
-    "14.85",
-    "0.01 GB",
-    "87.5%",
-    "87.5 %",
-    "7/8",
-    "7 / 8",
-    "-7/8",
-    "1/0",
-    "0/0",
-    "87.5",
-    "0.875",
-    "0,875",
-    "\u00bd",
-    "\u2212" + "5",
-    "\u0660\u066b\u0668\u0667\u0665",
-    "\uff11\uff12.6 MB",
-    "\U0001d7cf\U0001d7d0",
-    "14.87",
-    "14.86",
-    "14.88",
-    "14.9",
-    "15",
-    "17.14",
-    "903,000",
-    "903000",
-    "900,000",
-    "902,700",
-    "1.2e6",
-    "1.2E+06",
-    "3.98",
-    "5",
-    "0.25",
-    "a" * 60,
-    "9" * 400,
-    "12 " + "b" * 50,
-    "'12'\t",
-    "12\x00",
-]
-
-
-def typed_answers(seed: int = 11) -> list[str]:
-    """The odd answers above and near-misses around the chapter's figures."""
-    rng = random.Random(seed)
-    targets = [903_400, 12.6136, 12.03, 565.6136, 539.4, 1234.5, 902_700, 6.31]
-    targets += [14.8668, 0.875, 14.1336, 5.38, 0.0612]
-    out = list(TYPED)
-    for _ in range(150):
-        value = rng.choice(targets) * rng.choice(
-            [1, 1, 1 + rng.uniform(-0.03, 0.03), 1e-3, 1e3, rng.uniform(0, 3)]
-        )
-        text = rng.choice(
-            [
-                f"{value:.{rng.randint(0, 4)}f}",
-                f"{value:,.2f}",
-                f"{value:.3e}",
-                f"{value:g}",
-            ]
-        )
-        out.append(text + rng.choice(["", " MB", " MiB", " kB", " GB", " bytes"]))
-    return out
-
-
-def live_check_cases() -> list[dict]:
-    """Every typed answer against chapter 2's self-checks (the bank's questions),
-    questions with a fraction, significant digits, GB at 0.2%, and two others."""
-    specs = [
-        ch02.params.spec(),
-        ch02.prediction_mb.spec(),
-        ch02.training_mb.spec(),
-        ch02.valid_training_mib.spec(),
-        ch03.recomputed.spec(),
-        ch03.adam_gb.spec(),
-        ch05.b2.spec(),
-        ch05.caffe_tf_alpha.spec(),
-        ch06.branch_saving.spec(),
-        NumberSpec(1234.5, mistakes=[(1234, "No half.")]),
-        NumberSpec(0.0612, rel_tol=0.05, what="the share"),
-    ]
-    tables = live_check.tables()
-    return [
-        {"answer": answer, "spec": spec.to_page(), "tables": tables}
-        for spec in specs
-        for answer in typed_answers()
-    ]
-
-
 CONTRACTS = {
     "conv_stack": (conv_stack, conv_stack_cases),
     "receptive_field": (receptive_field, receptive_field_cases),
@@ -435,7 +284,7 @@ CONTRACTS = {
     "downsampling": (downsampling, downsampling_cases),
     "will_it_fit": (will_it_fit, will_it_fit_cases),
     "lrn_explorer": (lrn_explorer, lrn_explorer_cases),
-    "live_check": (live_check, live_check_cases),
+    "practice": (practice, practice_cases),
 }
 
 
@@ -484,6 +333,25 @@ def test_cases_are_derandomised_and_mix_valid_and_invalid(name):
     assert 0 < failing < len(answers), name
 
 
+def differences(settings, want, have) -> list:
+    """(settings, first difference) of each case where the page and Python differ."""
+    return [
+        (s, d)
+        for s, w, h in zip(settings, want, have, strict=True)
+        for d in same(w, h)[:1]
+    ]
+
+
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_node_computes_what_python_describes(name):
+    module, cases = CONTRACTS[name]
+    settings = cases()
+    want = [module.describe(s) for s in settings]
+    have = node_map(module.ESM, "describeJSON", settings)
+    found = differences(settings, want, have)
+    assert found == [], found[:3]
+
+
 @pytest.fixture(scope="module")
 def widgets_page():
     """A Chromium page with every widget's composed ES module imported under
@@ -502,9 +370,5 @@ def test_page_computes_what_python_describes(widgets_page, name):
     have = widgets_page.evaluate(
         f"(cases) => cases.map((c) => {name}.describeJSON(c))", settings
     )
-    differences = [
-        (s, d)
-        for s, w, h in zip(settings, want, have, strict=True)
-        for d in same(w, h)[:1]
-    ]
-    assert differences == [], differences[:3]
+    found = differences(settings, want, have)
+    assert found == [], found[:3]

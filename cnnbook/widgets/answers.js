@@ -1,15 +1,36 @@
-// Quick self-checks computed in the page: the judge() of cnnbook.checks'
-// NumberSpec and QuantitySpec, ported so that a reader's typed answer gets the
-// same one-line feedback as the notebook check, with no kernel. The spec (the
-// expected value, the typical mistakes and the hint, from the chapter's own
-// check) is saved in the widget state, as are the unit tables, so only the
-// reading of the answer and the wording live here.
-// tests/widgets/test_parity.py compares this with live_check.describe in Chromium.
-// Composed after common.js (cnnbook.widgets.esm.esm), whose helpers it uses.
+// Reading and judging typed answers in the page, with no kernel: the readers of
+// cnnbook.checks.reading (numbers written any way, amounts of memory with their
+// unit, shapes) and the judge() of its NumberSpec, QuantitySpec and ShapesSpec,
+// ported, so that an answer typed in the page gets the feedback an exercise's
+// check gives. A spec arrives as the JSON of NumberSpec.to_page() (`{expected,
+// rel_tol, mistakes: [[value, hint], ...], hint, what, digits}`), of
+// QuantitySpec's (`{expected (bytes), unit, rel_tol, mistakes, hint}`) or of a
+// ShapesSpec (`{expected, layers, variants}`); the unit tables and wording come
+// from the widget's state (practice.tables()).
+// Composed after common.js, before the widget's module (cnnbook.widgets.esm).
+// tests/widgets/test_parity.py holds it to Python through practice.describe.
+
+// ------------------------------------------------------------ Python's strings
+// What Python's str.isspace() (and so `\s`, strip()) counts as whitespace: not
+// JavaScript's \s, which adds U+FEFF and leaves out U+001C-U+001F and U+0085.
+const WS = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a" +
+  "\\u2028\\u2029\\u202f\\u205f\\u3000";
+const SPACE = new RegExp(`[${WS}]`);
+
+/** Python's str.strip() (in linear time, whatever the text). */
+export function pyStrip(text) {
+  let start = 0;
+  let end = text.length;
+  while (start < end && SPACE.test(text[start])) start += 1;
+  while (end > start && SPACE.test(text[end - 1])) end -= 1;
+  return text.slice(start, end);
+}
 
 // ------------------------------------------------------------ Python formatting
 /** Python's format(x, "g") / ",.{p}g" for a finite double. */
 export function formatG(x, precision = 6, commas = false) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   const sign = x < 0 ? "-" : "";
   const [whole, frac] = exactDecimal(x).split(".");
@@ -44,7 +65,7 @@ export function formatG(x, precision = 6, commas = false) {
   return `${sign}${mant}e${exp < 0 ? "-" : "+"}${e}`;
 }
 
-/** checks._fmt: 903,400 or 12.61 or 0.0012. */
+/** checks.feedback.fmt: 903,400 or 12.61 or 0.0012. */
 export function fmt(value) {
   if (Number.isInteger(value) && Math.abs(value) < 1e15) {
     return (value < 0 ? "-" : "") + groupThousands(Math.abs(value).toFixed(0));
@@ -82,10 +103,8 @@ export function quoted(text) {
 // checks.reading: the same regular expressions and steps, so the same doubles.
 const THOUSANDS = /^[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$/;
 const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const SPLIT = /^\s*(.*?)\s*([A-Za-z]+)?\s*$/s;
 const SIGNS = { "\u2212": "-", "\uff0d": "-", "\uff0b": "+", "\uff05": "%",
   "\u2044": "/", "\uff0f": "/", "\u066b": ".", "\u066c": "," };
-
 const DIGIT = /\p{Nd}/u;
 
 /** checks.reading.ascii_digits: every decimal digit as its ASCII digit (Unicode
@@ -112,8 +131,8 @@ function significantDigits(literal) {
 }
 
 /** checks.reading._plain: a number without fraction or percent sign, or null. */
-function plain(text) {
-  text = text.trim().replace(/(?<=\d)[ _'\u00a0\u202f](?=\d)/g, "");
+function plainNumber(text) {
+  text = pyStrip(text).replace(/(?<=\d)[ _'\u00a0\u202f](?=\d)/g, "");
   if (text.includes(",")) {
     if (THOUSANDS.test(text)) text = text.replace(/,/g, "");
     else if (text.split(",").length === 2 && !text.includes(".")) {
@@ -127,32 +146,37 @@ function plain(text) {
 
 /** checks.reading.read_text: {value, digits} (digits null when exact), or null. */
 export function readText(text) {
-  text = asciiDigits(text).trim();
+  text = pyStrip(asciiDigits(text));
   if (text.endsWith("%")) {
-    const reading = plain(text.slice(0, -1));
+    const reading = plainNumber(text.slice(0, -1));
     return reading === null ? null : { value: reading.value / 100, digits: reading.digits };
   }
   if (text.split("/").length === 2) {
-    const [top, bottom] = text.split("/").map(plain);
+    const [top, bottom] = text.split("/").map(plainNumber);
     if (top === null || bottom === null || bottom.value === 0) return null;
     const value = top.value / bottom.value;
     return Number.isFinite(value) ? { value, digits: null } : null;
   }
-  return plain(text);
+  return plainNumber(text);
 }
 
-/** checks.reading.parse_number: a finite number, or null. */
-export function parseAnswerNumber(text) {
-  const reading = readText(text);
-  return reading === null ? null : reading.value;
+/**
+ * checks.reading._SPLIT, without its regular expression (quadratic on long
+ * text): the trailing run of ASCII letters is the unit, what is before it the
+ * number, both stripped of whitespace.
+ */
+function splitUnit(answer) {
+  const text = pyStrip(answer);
+  let cut = text.length;
+  while (cut > 0 && /[A-Za-z]/.test(text[cut - 1])) cut -= 1;
+  if (cut === text.length) return { numberText: text, written: undefined };
+  return { numberText: pyStrip(text.slice(0, cut)), written: text.slice(cut) };
 }
 
 /** checks.reading.read_quantity for a str answer: {value (bytes), unit, written,
  * digits}; throws an Error with the student-facing message. */
 export function readQuantity(answer, unit, tables) {
-  const m = SPLIT.exec(answer);
-  const numberText = m[1];
-  const written = m[2];
+  const { numberText, written } = splitUnit(answer);
   const reading = numberText ? readText(numberText) : null;
   if (reading === null) {
     throw new Error(`could not read a number in ${quoted(answer)}; write e.g. ` +
@@ -171,6 +195,17 @@ export function readQuantity(answer, unit, tables) {
     written: true, digits: reading.digits };
 }
 
+const SHAPE_TEXT = new RegExp(`^[${WS}(\\[]*\\d+([${WS}]*[,x\u00d7*][${WS}]*\\d+)*` +
+  `[${WS}]*,?[${WS})\\]]*$`);
+
+/** checks.reading.as_shape for typed text: '(25, 38, 400)' or '25x38x400' as
+ * an array of numbers, or null. */
+export function asShape(text) {
+  text = asciiDigits(text);
+  if (!SHAPE_TEXT.test(text)) return null;
+  return text.match(/\d+/g).map(Number);
+}
+
 // ------------------------------------------------------------ precision
 const ten = (power) => Number(`1e${power}`);
 const exponentOf = (x) => Number(Math.abs(x).toExponential(16).split("e")[1]);
@@ -187,19 +222,33 @@ const roundSig = (x, digits) => shorten(x, digits, (v) => Math.floor(v + 0.5));
 const truncSig = (x, digits) => shorten(x, digits, (v) => Math.floor(v * (1 + 1e-12)));
 
 // ------------------------------------------------------------ the checks
-function close(value, target, relTol, tables) {
+function isClose(value, target, relTol, tables) {
   return Math.abs(value - target) <= Math.max(relTol, tables.exact) * Math.abs(target) ||
     value === target;
 }
 
 const gap = (value, target) => Math.abs(value - target) / Math.max(Math.abs(target), 1e-300);
 
+/** checks.specs.check_mistakes: [value, hint] pairs without those that could
+ * never be recognised (within the tolerance of the right value, or with the
+ * value of an earlier one: the first hint wins). */
+export function checkMistakes(mistakes, expected, relTol, tables) {
+  const kept = [];
+  for (const [value, hint] of mistakes) {
+    if (isClose(value, expected, relTol, tables) ||
+        kept.some(([other]) => isClose(value, other, 0, tables))) continue;
+    kept.push([value, hint]);
+  }
+  return kept;
+}
+
 /** checks.specs.best_match: [hint, exact] or null. */
 function bestMatch(value, expected, candidates, tables) {
   let best = null;
   let distance = Infinity;
   for (const [target, hint, relTol] of candidates) {
-    if (close(target, expected, relTol, tables) || !close(value, target, relTol, tables)) {
+    if (isClose(target, expected, relTol, tables) ||
+        !isClose(value, target, relTol, tables)) {
       continue;
     }
     if (gap(value, target) < distance) {
@@ -214,7 +263,7 @@ function bestMatch(value, expected, candidates, tables) {
 function tooCoarse(value, digits, expected, tables) {
   if (digits === null || value === 0 || expected === 0) return false;
   return [roundSig(expected, digits), truncSig(expected, digits)]
-    .some((shortened) => close(value, shortened, 0, tables));
+    .some((shortened) => isClose(value, shortened, 0, tables));
 }
 
 /** checks.specs.verdict_hint. */
@@ -229,7 +278,7 @@ const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 function digitsNeeded(expected, relTol, tables) {
   for (let digits = 1; digits < 17; digits += 1) {
-    if (close(roundSig(expected, digits), expected, relTol, tables)) return digits;
+    if (isClose(roundSig(expected, digits), expected, relTol, tables)) return digits;
   }
   return 17;
 }
@@ -262,37 +311,35 @@ function scaleCandidates(shown, expected, relTol, exact) {
   return candidates;
 }
 
-function feedback(status, text, tables) {
+/** checks.feedback.Feedback: {status, message}, the message after its prefix. */
+export function verdict(status, text, tables) {
   return { status, message: `${tables.prefixes[status]} ${text.slice(0, 1).toUpperCase()}` +
     text.slice(1) };
 }
 
-/** NumberSpec.judge for a typed answer ("" or null: not answered yet). */
-export function number(answer, spec, tables) {
+/** NumberSpec.judge for a typed answer (not blank). */
+export function judgeNumber(answer, spec, tables) {
   const { expected, rel_tol: relTol = 0, mistakes = [], hint = "",
           what = "the answer", digits = null } = spec;
-  if (answer === null || answer === "") {
-    return feedback("unanswered", tables.unanswered, tables);
-  }
   const reading = readText(answer);
   if (reading === null) {
-    return feedback("incorrect", `${what} should be a number (such as 1234, ` +
+    return verdict("incorrect", `${what} should be a number (such as 1234, ` +
       `'1,234', '7/8' or '87.5%'); got ${quoted(answer)}.`, tables);
   }
   const value = reading.value;
-  if (close(value, expected, relTol, tables)) {
+  if (isClose(value, expected, relTol, tables)) {
     let within;
     if (digits !== null) within = `to ${plural(digits, "significant digit")}`;
     else within = relTol === 0 ? "exactly" : `within ${pct(relTol)}`;
-    return feedback("correct", `${fmt(value)} matches ${within}.`, tables);
+    return verdict("correct", `${fmt(value)} matches ${within}.`, tables);
   }
   const candidates = mistakes.map(([mValue, mHint]) => [mValue, mHint, relTol])
     .concat(scaleCandidates(value, expected, relTol, relTol === 0));
   const coarse = coarseMessage(value, reading.digits, expected, relTol, digits, tables);
   const found = verdictHint(value, reading.digits, expected, candidates, coarse, tables);
-  if (found !== null) return feedback("incorrect", found, tables);
+  if (found !== null) return verdict("incorrect", found, tables);
   const direction = value > expected ? "too high" : "too low";
-  return feedback("incorrect", `${fmt(value)} is ${direction}.` +
+  return verdict("incorrect", `${fmt(value)} is ${direction}.` +
     (hint ? ` ${hint}` : ""), tables);
 }
 
@@ -311,18 +358,15 @@ function unitCandidates(understood, expected, unit, relTol, tables) {
   });
 }
 
-/** QuantitySpec.judge for a typed answer; `expected` in bytes, asked in `unit`. */
-export function quantity(answer, spec, tables) {
+/** QuantitySpec.judge for a typed answer (not blank); `expected` in bytes. */
+export function judgeQuantity(answer, spec, tables) {
   const { expected, unit = "MB", rel_tol: relTol = 0.01, mistakes = [],
           hint = "" } = spec;
-  if (answer === null || answer === "") {
-    return feedback("unanswered", tables.unanswered, tables);
-  }
   let read;
   try {
     read = readQuantity(answer, unit, tables);
   } catch (err) {
-    return feedback("incorrect", `${err.message}.`, tables);
+    return verdict("incorrect", `${err.message}.`, tables);
   }
   const { value, unit: understood } = read;
   const scale = tables.units[understood];
@@ -330,8 +374,8 @@ export function quantity(answer, spec, tables) {
   const meaning = `${understood} (${tables.unit_meaning[understood]})`;
   const said = read.written ? `${quoted(answer)} was read as ${fmt(shown)} ${meaning}`
     : `${fmt(shown)} was read in ${meaning}, the unit asked for`;
-  if (close(value, expected, relTol, tables)) {
-    return feedback("correct", `${said}; it is within ${pct(relTol)} of the exact ` +
+  if (isClose(value, expected, relTol, tables)) {
+    return verdict("correct", `${said}; it is within ${pct(relTol)} of the exact ` +
       `${fmt(expected)} bytes (${fmt(expected / tables.units[unit])} ${unit}).`, tables);
   }
   const candidates = unitCandidates(understood, expected, unit, relTol, tables)
@@ -341,72 +385,62 @@ export function quantity(answer, spec, tables) {
   coarse = coarse.slice(0, 1).toUpperCase() + coarse.slice(1);
   const found = verdictHint(shown, read.digits, expected / scale, candidates, coarse,
     tables);
-  if (found !== null) return feedback("incorrect", `${said}. ${found}`, tables);
+  if (found !== null) return verdict("incorrect", `${said}. ${found}`, tables);
   const direction = value > expected ? "too high" : "too low";
-  return feedback("incorrect", `${said}; it is more than ${pct(relTol)} ` +
+  return verdict("incorrect", `${said}; it is more than ${pct(relTol)} ` +
     `${direction}.` + (hint ? ` ${hint}` : ""), tables);
 }
 
-export function check(answer, spec, tables) {
-  return spec.kind === "quantity" ? quantity(answer, spec, tables)
-    : number(answer, spec, tables);
+// ------------------------------------------------------------ shapes
+const BATCH_NOTE = "The leading batch axis is not part of the answer: shapes here " +
+  "are given without it.";
+const SIZE_HINT = "Along each axis a convolution keeps ceil(n / stride) positions " +
+  "with SAME padding and floor((n - kernel) / stride) + 1 with VALID padding.";
+const CHANNEL_HINT = "The height and width are right, the number of channels is " +
+  "not: a convolution outputs one feature map per filter.";
+const SWAPPED = "Height and width are swapped: shapes are (height, width, channels).";
+
+const sameShape = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** checks.shapes.shape_hint for a convolution's shape. */
+function shapeHint(got, expected, variants) {
+  for (const [variant, hint] of variants) {
+    if (!sameShape(variant, expected) && sameShape(got, variant)) return hint;
+  }
+  if (got.length === 3 && sameShape([got[1], got[0], got[2]], expected)) return SWAPPED;
+  if (got.length === 3 && sameShape(got.slice(0, 2), expected.slice(0, 2))) {
+    return CHANNEL_HINT;
+  }
+  return SIZE_HINT;
 }
 
-/** The page's verdict on `settings.answer` for `settings.spec` (the parity
- * contract with live_check.py's describe): `{message}`; blank is unanswered. */
-export function describeJSON(settings) {
-  const typed = settings.answer;
-  const answer = typed.trim() === "" ? "" : typed;
-  return { message: check(answer, settings.spec, settings.tables).message };
+/**
+ * ShapesSpec.judge for one shape per layer, each read by asShape (an array of
+ * numbers: the caller has answered blanks and unreadable text), for a spec
+ * `{expected, layers: [[name, kind]], variants: [[shapes, hint]]}` of a chain
+ * of convolutions.
+ */
+export function judgeShapes(shapes, spec, tables) {
+  const { expected, layers, variants } = spec;
+  const stripped = shapes.map((got, i) => (got.length === expected[i].length + 1 &&
+    got[0] === 1 ? [got.slice(1), true] : [got, false]));
+  const note = stripped.some(([, batch]) => batch) ? ` ${BATCH_NOTE}` : "";
+  for (let index = 0; index < expected.length; index += 1) {
+    const [got] = stripped[index];
+    const want = expected[index];
+    if (sameShape(got, want)) continue;
+    const [name, kind] = layers[index];
+    let first = "";
+    if (index) {
+      first = index > 1 ? `the first ${index} shapes are right, `
+        : "the first shape is right, ";
+    }
+    const hint = got.length !== want.length
+      ? `It has ${want.length} axes (without the batch axis); yours has ${got.length}.`
+      : shapeHint(got, want, variants.map(([all, text]) => [all[index], text]));
+    return verdict("incorrect", `${first}layer ${index + 1} (${name}, ${kind}) is ` +
+      `not right. ${hint}${note}`, tables);
+  }
+  return verdict("correct", `all ${expected.length} output shapes are right.${note}`,
+    tables);
 }
-
-// ------------------------------------------------------------ the page
-// The verdict's bar takes a mid-tone colour that shows on light and dark pages;
-// the text keeps the page's own colour (checks.feedback.Feedback._repr_html_).
-const COLOURS = { correct: "#2da44e", incorrect: "#cf222e", unanswered: "#8c959f" };
-
-function render({ model, el }) {
-  const box = document.createElement("div");
-  box.className = "cnnbook-live-check";
-  // The question is the answer box's label (screen readers say it on focus).
-  const question = document.createElement("label");
-  question.className = "cnnbook-question";
-  question.style.cssText = "display:block;margin:0.5em 0";
-  question.textContent = model.get("question");
-  const input = document.createElement("input");
-  input.type = "text";
-  input.name = "answer";
-  input.id = `cnnbook-answer-${Math.random().toString(36).slice(2, 10)}`;
-  question.htmlFor = input.id;
-  input.placeholder = model.get("spec").kind === "quantity"
-    ? `e.g. 3.5 ${model.get("spec").unit}` : "e.g. 1,234";
-  input.value = model.get("answer") || "";
-  input.style.cssText = "width:16em;margin-right:0.5em;color:inherit;" +
-    "background:transparent;border:1px solid #8c959f;padding:0.1em 0.3em";
-  const button = document.createElement("button");
-  button.textContent = "check";
-  const out = document.createElement("p");
-  out.className = "cnnbook-feedback";
-  out.setAttribute("aria-live", "polite");
-  out.style.cssText = "color:inherit;background:transparent;white-space:normal;" +
-    "overflow-wrap:normal;word-break:normal;hyphens:manual;padding-left:0.6em";
-  const show = () => {
-    const result = check(input.value.trim() === "" ? "" : input.value,
-      model.get("spec"), model.get("tables"));
-    out.textContent = result.message;
-    out.dataset.status = result.status;
-    out.style.borderLeft = `0.3em solid ${COLOURS[result.status]}`;
-  };
-  const submit = () => {
-    model.set("answer", input.value);
-    model.save_changes();
-    show();
-  };
-  button.addEventListener("click", submit);
-  input.addEventListener("keydown", (e) => { if (e.key === "Enter") submit(); });
-  box.append(question, input, button, out);
-  el.append(box);
-  if (input.value) show();
-}
-
-export default { render };
