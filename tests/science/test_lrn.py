@@ -1,4 +1,4 @@
-"""cnnbook.science.lrn against tf.nn.local_response_normalization, and its Keras layer."""
+"""cnnbook.science.lrn against tf.nn.local_response_normalization, and its layer."""
 
 import os
 
