@@ -147,12 +147,16 @@ def _valid(v: Network) -> bool:
         same, valid = shapes.make_spec(v), valid_shapes.make_spec(v)
     except ValueError:  # VALID padding leaves no position
         return False
-    slips = [s for s, _ in same.variants]
+    slips = [shapes for shapes, _ in same.variants]
     return (
         not any(clashes(spec) for spec in specs)
         and len(same.variants) == 2  # SAME rounded down, and VALID padding
         and len({same.expected, *slips}) == 3
-        and all(s != valid.expected for s, _ in valid.variants)
+        and all(
+            hint in spec.judge(list(shapes)).message
+            for spec in (same, valid)
+            for shapes, hint in spec.variants
+        )
     )
 
 

@@ -295,7 +295,7 @@ DEFAULT = Constants(
 
 
 def _draw(generator: random.Random) -> Constants:
-    n = generator.choice((3, 5, 7, 9))
+    n = generator.choice((3, 5, 7, 9, 11))
     maps = generator.randint(n + 2, n + 6)
     count = generator.randint(5, 8)
     return Constants(

@@ -118,7 +118,7 @@ DEFAULT = Networks(
 
 
 def _draw(generator: random.Random) -> Networks:
-    unit_channels = generator.choice((32, 48, 64, 96, 128))
+    unit_channels = generator.choice((24, 32, 40, 48, 64, 80, 96, 112, 128, 160))
     return Networks(
         (generator.choice((7, 14, 28)),) * 2
         + (generator.choice((192, 256, 320, 384, 480, 512, 528, 640, 832)),),
@@ -131,7 +131,7 @@ def _draw(generator: random.Random) -> Networks:
             generator.choice((32, 64, 128)),
         ),
         (generator.choice((14, 28, 56)),) * 2 + (unit_channels,),
-        generator.choice((2 * unit_channels, unit_channels * 3 // 2)),
+        generator.choice((2 * unit_channels, unit_channels * 3 // 2, unit_channels)),
         generator.choice((10, 100, 200, 365, 500)),
         (generator.randint(4, 10),) * 2 + (generator.randrange(256, 2176, 128),),
         generator.choice((10, 100, 200, 365, 500, 1000)),

@@ -80,31 +80,35 @@ class Modern(variants.Variant):
     phi: int
     unit_input: tuple[int, int, int]
     unit_filters: int
+    strides: tuple[int, int] = (1, 2)
+    """The strides of question 1's first and fourth layers."""
 
     CHOICES = {"no_holes": NO_HOLES, "innovation": INNOVATION}
 
     def stack(self) -> tuple[calc.Layer, ...]:
         """Question 1's five layers, in order."""
         k3, k4, k5 = self.kernels
+        s1, s4 = self.strides
         return (
-            calc.Conv2D(8, self.first_kernel, padding="same"),
+            calc.Conv2D(8, self.first_kernel, strides=s1, padding="same"),
             calc.MaxPooling2D(self.pool),
             calc.Conv2D(16, k3, padding="same"),
-            calc.Conv2D(16, k4, strides=2, padding="same"),
+            calc.Conv2D(16, k4, strides=s4, padding="same"),
             calc.Conv2D(32, k5, padding="same", dilation_rate=self.dilation),
         )
 
     def lines(self) -> list[str]:
         k3, k4, k5 = self.kernels
+        s1, s4 = self.strides
         size, filters = self.separable_input, self.separable_filters
         alpha, beta, gamma = self.scaling
         return [
-            f"question 1's stack on a 96 x 96 grey image: a {self.first_kernel}x"
-            f"{self.first_kernel} convolution (stride 1, SAME); a {self.pool}x"
-            f"{self.pool} max pooling with stride {self.pool}; a {k3}x{k3} "
-            f"convolution (stride 1, SAME); a {k4}x{k4} convolution (stride 2, "
-            f"SAME); a {k5}x{k5} convolution (stride 1, SAME) with dilation "
-            f"{self.dilation}",
+            f"question 1's stack on a 96 x 96 grey image: (1) a {self.first_kernel}x"
+            f"{self.first_kernel} convolution, stride {s1}, SAME; (2) a {self.pool}x"
+            f"{self.pool} max pooling with stride {self.pool}; (3) a {k3}x{k3} "
+            f"convolution, stride 1, SAME; (4) a {k4}x{k4} convolution, stride "
+            f"{s4}, SAME; (5) a {k5}x{k5} convolution, stride 1, SAME, with "
+            f"dilation {self.dilation}",
             f"small = {self.small}, large = {self.large}: question 2's kernels",
             f"separable_input = {size}, separable_filters = {filters}, "
             f"separable_kernel = {self.separable_kernel}: question 3's "
@@ -136,7 +140,7 @@ DEFAULT = Modern(
     96,
 )
 """What Binder, Colab and the published solutions show: not the chapter's."""
-LARGE = {3: (7, 9, 11, 13, 15), 5: (9, 13, 17)}
+LARGE = {3: (7, 9, 11, 13, 15, 17, 19, 21), 5: (13, 17, 21, 25), 7: (13, 19, 25)}
 """Question 2's large kernels for each small one: a whole number of layers."""
 
 
@@ -167,6 +171,7 @@ def draw(generator: random.Random) -> Modern:
         generator.choice((2, 3, 4)),
         (generator.choice((16, 32, 64)),) * 2 + (unit_channels,),
         generator.choice((2 * unit_channels, unit_channels * 3 // 2)),
+        (generator.choice((1, 2)), generator.choice((2, 3))),
         orders=variants.shuffled(generator, Modern.CHOICES),
     )
 
