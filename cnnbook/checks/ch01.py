@@ -84,9 +84,9 @@ class Layers(variants.Variant):
 
     def lines(self) -> list[str]:
         side, _, channels = self.image
-        colour = "RGB" if channels == 3 else "grey"
+        colour = "an RGB image" if channels == 3 else "a grey image"
         return [
-            f"image = {self.image}: a {colour} image of {side} x {side} pixels",
+            f"image = {self.image}: {colour} of {side} x {side} pixels",
             f"units = {self.units}: the Dense layer's units (with biases)",
             f"filters = {self.filters}, kernel = {self.kernel}: the Conv2D layer's "
             f"filters of {self.kernel} x {self.kernel} (SAME padding, with biases)",

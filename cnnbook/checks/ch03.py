@@ -251,8 +251,8 @@ class Setup(variants.Variant):
             f"depth = {self.depth}, input_size = {size}: ResNet-{self.depth} on "
             f"{size} x {size} RGB images",
             f"batch_size = {self.batch_size}: the images of one training batch",
-            f"gpu_gb = {self.gpu_gb}, reserve_gb = {self.reserve_gb:g}: a "
-            f"{self.gpu_gb} GB GPU, {self.reserve_gb:g} GB of it kept free",
+            f"gpu_gb = {self.gpu_gb}, reserve_gb = {self.reserve_gb:g}: a GPU of "
+            f"{self.gpu_gb} GB, {self.reserve_gb:g} GB of it kept free",
             f"chain_layers = {self.chain_layers}, chain_values = "
             f"{self.chain_values:,}: question 3's chain of {self.chain_layers} "
             f"layers of {self.chain_values:,} output values each",
@@ -260,7 +260,7 @@ class Setup(variants.Variant):
         ]
 
 
-DEFAULT = Setup(101, 192, 24, 40, 1.5, 49, 800_000, 3)
+DEFAULT = Setup(101, 192, 20, 40, 1.5, 49, 800_000, 3)
 """What Binder, Colab and the published solutions show: not the chapter's."""
 CHAPTER = {(50, 224, 32), (50, 224, 64)}
 """The chapter's (depth, image size, batch): its figures are printed there."""

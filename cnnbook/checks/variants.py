@@ -31,6 +31,7 @@ import dataclasses
 import hashlib
 import os
 import random
+import textwrap
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import ClassVar, TypeVar
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_ID_LENGTH",
     "Variant",
     "as_student",
+    "check_id",
     "draw",
     "rng",
     "seed",
@@ -48,6 +50,8 @@ __all__ = [
     "student",
 ]
 
+WIDTH = 88
+"""Printed numbers wrap at the notebooks' width, to read on a phone."""
 KERNEL_ENV = "CNNBOOK_STUDENT_ID"
 """The environment variable that names the student a kernel works for."""
 
@@ -75,6 +79,11 @@ def _valid(student_id: object) -> str | None:
             f"{MAX_ID_LENGTH} characters (your login or student number), got {shown}"
         )
     return student_id.strip()
+
+
+def check_id(student_id: object) -> str | None:
+    """``student_id`` stripped, or ValueError naming what an id must be."""
+    return _valid(student_id)
 
 
 def set_student(student_id: str | None) -> str | None:
@@ -216,6 +225,21 @@ class Variant:
         options, order = self._choice(name)
         return options.text(order)
 
+    def letter(self, name: str, words: str) -> str:
+        """The letter this student sees for the option of choice question
+        ``name`` whose text contains ``words`` (what a solution answers)."""
+        options, order = self._choice(name)
+        found = [
+            "abcdefghijklmnopqrstuvwxyz"[shown]
+            for shown, index in enumerate(order)
+            if words in options.texts[index]
+        ]
+        if len(found) != 1:
+            raise ValueError(
+                f"words must be in exactly one option of {name!r}, got {words!r}"
+            )
+        return found[0]
+
     def choice_spec(self, name: str):
         """The spec of choice question ``name`` in this student's letters."""
         options, order = self._choice(name)
@@ -233,10 +257,15 @@ class Variant:
         whose = (
             f"Your numbers, for student id {self.student_id!r}:"
             if self.student_id
-            else "The default numbers (no student id set: Binder, Colab and the "
-            "published solutions show these):"
+            else "The default numbers (no student id set; the published solutions "
+            "use them):"
         )
-        return "\n".join([whose, *(f"- {line}" for line in self.lines())])
+        lines = [textwrap.fill(whose, WIDTH)]
+        lines += [
+            textwrap.fill(line, WIDTH, initial_indent="- ", subsequent_indent="  ")
+            for line in self.lines()
+        ]
+        return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self))
