@@ -49,13 +49,13 @@ class Question:
 
     qid: str
     points: int
-    make_spec: Callable[[], object] = field(repr=False)
+    _make_spec: Callable[[], object] = field(repr=False)
     title: str = ""
 
     def _spec(self):
         """The spec of the student in force (built once per student). Private:
         it holds the answer; tests and the grader's tools may read it."""
-        return _spec_of(self.qid, self.make_spec, variants.student())
+        return _spec_of(self.qid, self._make_spec, variants.student())
 
     def __call__(self, answer: object = ...) -> Feedback:
         """The feedback on ``answer``. Never raises: an error while judging (a

@@ -122,7 +122,7 @@ def _draw(generator: random.Random) -> Layers:
 
 
 def _valid(v: Layers) -> bool:
-    return not any(clashes(q.make_spec(v)) for q in NUMERIC)
+    return not any(clashes(q._make_spec(v)) for q in NUMERIC)
 
 
 def variant() -> Layers:
@@ -203,7 +203,7 @@ def conv_growth(v: Layers | None = None) -> NumberSpec:
 @question(points=2)
 def statements(v: Layers | None = None) -> ChoiceSpec:
     """2: which statements on equivariance and invariance are true (select all)."""
-    return (v or variant()).choice_spec("statements")
+    return (v or variant())._choice_spec("statements")
 
 
 @question(points=3)

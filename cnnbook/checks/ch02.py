@@ -143,8 +143,8 @@ def _valid(v: Network) -> bool:
     if _is_chapters(v):
         return False
     try:
-        specs = [q.make_spec(v) for q in NUMERIC]
-        same, valid = shapes.make_spec(v), valid_shapes.make_spec(v)
+        specs = [q._make_spec(v) for q in NUMERIC]
+        same, valid = shapes._make_spec(v), valid_shapes._make_spec(v)
     except ValueError:  # VALID padding leaves no position
         return False
     slips = [shapes for shapes, _ in same.variants]
@@ -251,7 +251,7 @@ def valid_training_mib(v: Network | None = None) -> QuantitySpec:
 @question()
 def alive(v: Network | None = None) -> ChoiceSpec:
     """4: what must be in memory while layer 2 runs, for one prediction."""
-    return (v or variant()).choice_spec("alive")
+    return (v or variant())._choice_spec("alive")
 
 
 @question(points=3)

@@ -284,7 +284,7 @@ def _valid(v: Setup) -> bool:
     if (v.depth, v.input_size, v.batch_size) in CHAPTER:
         return False
     return all(
-        q.make_spec(v).expected > 0 and not clashes(q.make_spec(v)) for q in NUMERIC
+        q._make_spec(v).expected > 0 and not clashes(q._make_spec(v)) for q in NUMERIC
     )
 
 
@@ -466,7 +466,7 @@ def accumulated_gb(v: Setup | None = None) -> QuantitySpec:
 @question()
 def no_saving(v: Setup | None = None) -> ChoiceSpec:
     """5: which remedy does not reduce a training step's memory."""
-    return (v or variant()).choice_spec("no_saving")
+    return (v or variant())._choice_spec("no_saving")
 
 
 NUMERIC = (

@@ -158,7 +158,7 @@ def _draw(generator: random.Random) -> Downsampling:
 
 def _valid(v: Downsampling) -> bool:
     chapter = v.maps == (56, 56, 64) or v.filters in (64, 128)
-    return not chapter and not any(clashes(q.make_spec(v)) for q in NUMERIC)
+    return not chapter and not any(clashes(q._make_spec(v)) for q in NUMERIC)
 
 
 def variant() -> Downsampling:
@@ -214,7 +214,7 @@ def strided_macs(v: Downsampling | None = None) -> NumberSpec:
 @question(points=2)
 def statements(v: Downsampling | None = None) -> ChoiceSpec:
     """2: what pooling and strided convolutions can do (select all)."""
-    return (v or variant()).choice_spec("statements")
+    return (v or variant())._choice_spec("statements")
 
 
 @question(points=3)

@@ -323,7 +323,7 @@ def _valid(v: Constants) -> bool:
     return (
         not chapter
         and _inhibited_option(v) >= 0
-        and not any(clashes(q.make_spec(v)) for q in NUMERIC)
+        and not any(clashes(q._make_spec(v)) for q in NUMERIC)
     )
 
 
@@ -411,7 +411,7 @@ def my_lrn(v: Constants | None = None) -> FunctionSpec:
 @question()
 def inhibited(v: Constants | None = None) -> ChoiceSpec:
     """4: which maps have a smaller output when the strong map rises."""
-    return (v or variant()).choice_spec("inhibited")
+    return (v or variant())._choice_spec("inhibited")
 
 
 @question(points=3)

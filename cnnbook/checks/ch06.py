@@ -142,7 +142,7 @@ def _draw(generator: random.Random) -> Networks:
 def _valid(v: Networks) -> bool:
     if (v.maps[-1], v.head_classes) == (1024, 1000):
         return False  # GoogLeNet's head: the chapter prints its counts
-    return not any(clashes(q.make_spec(v)) for q in NUMERIC)
+    return not any(clashes(q._make_spec(v)) for q in NUMERIC)
 
 
 def variant() -> Networks:
@@ -402,7 +402,7 @@ def more_millions(v: Networks | None = None) -> NumberSpec:
 @question()
 def why(v: Networks | None = None) -> ChoiceSpec:
     """3b: why ResNet-50 has so few extra parameters for its depth."""
-    return (v or variant()).choice_spec("why")
+    return (v or variant())._choice_spec("why")
 
 
 @question()
@@ -449,7 +449,7 @@ def gap_dense(v: Networks | None = None) -> NumberSpec:
 @question()
 def largest(v: Networks | None = None) -> ChoiceSpec:
     """5: which AlexNet layer has the most parameters."""
-    return (v or variant()).choice_spec("largest")
+    return (v or variant())._choice_spec("largest")
 
 
 NUMERIC = (

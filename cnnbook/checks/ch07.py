@@ -44,7 +44,7 @@ __all__ = ["Modern", "variant"]
 def _valid(v: Modern) -> bool:
     if (v.scaling, v.phi) == (PAPER, 2):
         return False
-    return not any(clashes(q.make_spec(v)) for q in NUMERIC)
+    return not any(clashes(q._make_spec(v)) for q in NUMERIC)
 
 
 def variant() -> Modern:
@@ -223,7 +223,7 @@ def separable_macs(v: Modern | None = None) -> NumberSpec:
 def separable_ratio(v: Modern | None = None) -> NumberSpec:
     """3b: the separable convolution's multiply-adds over the full one's."""
     v = v or variant()
-    separable, full = separable_macs.make_spec(v).expected, full_macs(v)
+    separable, full = separable_macs._make_spec(v).expected, full_macs(v)
     return NumberSpec(
         separable / full,
         rel_tol=0.01,
@@ -243,7 +243,7 @@ def separable_ratio(v: Modern | None = None) -> NumberSpec:
 @question()
 def no_holes(v: Modern | None = None) -> ChoiceSpec:
     """4: which dilations let a unit see every pixel of its field."""
-    return (v or variant()).choice_spec("no_holes")
+    return (v or variant())._choice_spec("no_holes")
 
 
 # --------------------------------------------------------------------------- 5 to 8
@@ -358,7 +358,7 @@ def separable_unit(v: Modern | None = None) -> ModelSpec:
 @question()
 def innovation(v: Modern | None = None) -> ChoiceSpec:
     """8: which statement about the networks after ResNet is right."""
-    return (v or variant()).choice_spec("innovation")
+    return (v or variant())._choice_spec("innovation")
 
 
 NUMERIC = (

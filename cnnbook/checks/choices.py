@@ -141,36 +141,43 @@ class Shown(str):
         printer.text(str(self))
 
 
-@dataclass(frozen=True)
 class Options:
     """A choice question's options in their canonical order, the indices of the
     right ones (one index: pick one; a collection: select all) and, for wrong
     options, why they are wrong. ``order`` (a permutation of the indices) is
-    how one student sees them: ``order[0]`` is shown as (a)."""
+    how one student sees them: ``order[0]`` is shown as (a). Which options are
+    right is kept private: the question's spec knows it, the notebook does not."""
 
-    texts: Sequence[str]
-    right: int | Iterable[int]
-    hints: Mapping[int, str] = field(default_factory=dict)
+    __slots__ = ("texts", "many", "_right", "_hints")
 
-    def __post_init__(self) -> None:
-        texts = tuple(self.texts)
-        many = not isinstance(self.right, int)
-        right = frozenset(self.right if many else [self.right])
+    def __init__(
+        self,
+        texts: Sequence[str],
+        right: int | Iterable[int],
+        hints: Mapping[int, str] | None = None,
+    ) -> None:
+        texts = tuple(texts)
+        hints = dict(hints or {})
+        many = not isinstance(right, int)
+        keys = frozenset(right if many else [right])
         if (
             not 2 <= len(texts) <= 26
             or not all(isinstance(t, str) and t for t in texts)
-            or not right
-            or not right <= set(range(len(texts)))
-            or not set(self.hints) <= set(range(len(texts))) - right
+            or not keys
+            or not keys <= set(range(len(texts)))
+            or not set(hints) <= set(range(len(texts))) - keys
+            or not all(isinstance(h, str) for h in hints.values())
         ):
             raise ValueError(
                 "texts must be 2 to 26 options, right the index (or indices) of the "
                 "right ones and hints keyed by wrong ones, got "
-                f"{self.texts!r}, {self.right!r}, {sorted(self.hints)!r}"
+                f"{texts!r}, {right!r}, {sorted(hints)!r}"
             )
-        object.__setattr__(self, "texts", texts)
-        object.__setattr__(self, "right", right)
-        object.__setattr__(self, "many", many)
+        self.texts, self.many = texts, many
+        self._right, self._hints = keys, hints
+
+    def __repr__(self) -> str:
+        return f"Options({len(self.texts)} options)"
 
     def _check(self, order: Sequence[int]) -> tuple[int, ...]:
         order = tuple(order)
@@ -191,19 +198,15 @@ class Options:
             )
         )
 
-    def spec(self, order: Sequence[int]) -> ChoiceSpec:
-        """The spec that judges letters as the student sees them."""
+    def _spec(self, order: Sequence[int]) -> ChoiceSpec:
+        """The spec that judges letters as the student sees them (private: it
+        holds the answer)."""
         order = self._check(order)
         letters = string.ascii_lowercase[: len(order)]
-        right = [
-            letter for letter, i in zip(letters, order, strict=True) if i in self.right
-        ]
+        shown = list(zip(letters, order, strict=True))
+        right = [letter for letter, i in shown if i in self._right]
         return ChoiceSpec(
             right if self.many else right[0],
             letters,
-            {
-                letter: self.hints[i]
-                for letter, i in zip(letters, order, strict=True)
-                if i in self.hints
-            },
+            {letter: self._hints[i] for letter, i in shown if i in self._hints},
         )

@@ -240,10 +240,11 @@ class Variant:
             )
         return found[0]
 
-    def choice_spec(self, name: str):
-        """The spec of choice question ``name`` in this student's letters."""
+    def _choice_spec(self, name: str):
+        """The spec of choice question ``name`` in this student's letters
+        (private: it holds the answer)."""
         options, order = self._choice(name)
-        return options.spec(order)
+        return options._spec(order)
 
     def lines(self) -> list[str]:
         """One line per number; by default ``name = value`` per field."""

@@ -103,13 +103,13 @@ def test_options_follow_each_students_order():
     order = (3, 0, 2, 1)
     assert OPTIONS.text(order) == "(a) fourth\n(b) first\n(c) third\n(d) second"
     assert repr(OPTIONS.text(order)) == str(OPTIONS.text(order))  # shown as is
-    spec = OPTIONS.spec(order)
+    spec = OPTIONS._spec(order)
     correct(spec.judge("c"))
     wrong(spec.judge("b"), "(b) is not right. Not the first.")
-    assert OPTIONS.spec((0, 1, 2, 3)).correct == {"c"}
-    assert OPTIONS.spec((2, 0, 1, 3)).correct == {"a"}
+    assert OPTIONS._spec((0, 1, 2, 3)).correct == {"c"}
+    assert OPTIONS._spec((2, 0, 1, 3)).correct == {"a"}
     many = Options(("w", "x", "y", "z"), right=[0, 3])
-    assert many.spec((3, 2, 1, 0)).correct == {"a", "d"} and many.spec(order).many
+    assert many._spec((3, 2, 1, 0)).correct == {"a", "d"} and many._spec(order).many
 
 
 @pytest.mark.parametrize(

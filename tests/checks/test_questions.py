@@ -22,6 +22,7 @@ from cnnbook.checks import (
     NumberSpec,
     QuantitySpec,
     ShapesSpec,
+    variants,
 )
 from cnnbook.checks.feedback import fmt
 from cnnbook.checks.reading import UNITS
@@ -213,9 +214,11 @@ def assert_feedback(feedback):
     assert not re.match(r"[a-z]", feedback.message.partition(": ")[2]), feedback.message
 
 
+@pytest.mark.parametrize("student", [None, "alice"])
 @pytest.mark.parametrize("qid", IDS)
-def test_every_question_answers_every_odd_input_with_feedback(qid):
-    judge = BY_ID[qid]._spec().judge  # the spec itself: a bug of the bank shows
+def test_every_question_answers_every_odd_input_with_feedback(qid, student):
+    with variants.as_student(student):
+        judge = BY_ID[qid]._spec().judge  # the spec itself: a bug of the bank shows
     for answer in fuzz_list():
         assert_feedback(judge(answer))
 
