@@ -18,6 +18,9 @@ The instructor writes ``notebooks/NN_slug.ipynb``. Conventions (nbgrader's marke
   its check cell reads (e.g. ``model = keras.Sequential([...])``).
 * A model answer in a markdown cell sits between the same two marker lines; the
   exercise shows ``*Write your answer here.*`` in its place.
+* A cell whose metadata says ``{"cnnbook": {"solutions_only": true}}`` (the
+  recap of what the exercises practise: it would give answers away) keeps its
+  place in the exercise but shows only :data:`SOLUTIONS_ONLY_STUB`.
 * A check cell is a code cell whose last statement calls a check of
   :mod:`cnnbook.checks`, found by what it calls, whatever the module:
   ``checks.number(...)``, ``checks.ch03.step_memory(...)``, or a name the
@@ -31,11 +34,14 @@ The instructor writes ``notebooks/NN_slug.ipynb``. Conventions (nbgrader's marke
 Outputs: ``exercises/NN_slug.ipynb`` (stubs, outputs and execution counts
 cleared) and ``solutions/NN_slug.ipynb`` (the source with the marker lines
 removed, executed by :func:`cnnbook.authoring.execute.execute_notebook`, outputs
-stored). Both start with the Colab install cell of
-:mod:`cnnbook.authoring.colab` as their first code cell; otherwise cell ids,
-cell metadata and everything outside the blocks are kept, so the two files
-line up cell by cell with the source. Files are rewritten only
-when their content changes; the source folder is never written.
+stored). The solutions are the default variant's (no student id reaches the
+kernel, whatever the shell says); ``student="jdoe"`` executes them as that
+student (:data:`cnnbook.checks.variants.KERNEL_ENV`), into a folder of the
+instructor's choosing, and writes no exercises. Both start with the Colab
+install cell of :mod:`cnnbook.authoring.colab` as their first code cell;
+otherwise cell ids, cell metadata and everything outside the blocks are kept,
+so the two files line up cell by cell with the source. Files are rewritten
+only when their content changes; the source folder is never written.
 """
 
 from __future__ import annotations
@@ -60,12 +66,17 @@ from cnnbook.authoring.execute import (
     execute_notebook,
     write_if_changed,
 )
+from cnnbook.authoring.students import check_student_folder, kernel_student
+from cnnbook.checks import variants
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 CODE_STUB = "# YOUR CODE HERE"
 ANSWER_STUB = "# YOUR ANSWER HERE"
 MODEL_ANSWER_STUB = "*Write your answer here.*"
+SOLUTIONS_ONLY_STUB = (
+    "*The recap of what these exercises practise comes with the solutions.*"
+)
 CHECKS_PACKAGE = "cnnbook.checks"
 
 _LOOKS_LIKE_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
@@ -309,6 +320,10 @@ def split_notebook(
             ex_cell.source, sol_cell.source = _split_source(
                 ex_cell.source, blocks, stub
             )
+        if solutions_only(ex_cell):
+            ex_cell.source = (
+                SOLUTIONS_ONLY_STUB if ex_cell.cell_type == "markdown" else ""
+            )
         for cell in (ex_cell, sol_cell):
             cell.metadata.pop("execution", None)
             if cell.cell_type == "code":
@@ -319,6 +334,12 @@ def split_notebook(
         book.metadata["language_info"] = dict(LANGUAGE_INFO)
         book.metadata.pop("widgets", None)
     return exercise, solution
+
+
+def solutions_only(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` belongs to the solutions only (see the module docstring)."""
+    meta = cell.get("metadata", {}).get("cnnbook", {})
+    return isinstance(meta, dict) and meta.get("solutions_only") is True
 
 
 def _ensure_ids(nb: nbformat.NotebookNode, label: str) -> None:
@@ -379,6 +400,8 @@ def generate_files(
     timeout: int = DEFAULT_TIMEOUT,
     log: Callable[..., None] | None = print,
     colab_ref: str | None = None,
+    student: str | None = None,
+    overwrite: bool = False,
 ) -> list[GenerationResult]:
     """Write ``exercises_dir/NAME`` and ``solutions_dir/NAME`` for every source.
 
@@ -387,7 +410,9 @@ def generate_files(
     executed. ``execute=False`` writes the solutions unexecuted (no outputs):
     the tests use it to compare sources without running kernels. Both
     notebooks get the Colab install cell, installing cnnbook at ``colab_ref``
-    (default: the branch in ``_config.yml``).
+    (default: the branch in ``_config.yml``). ``student``: the solutions of
+    that student's variant, into ``solutions_dir`` (required, and never the
+    default ``solutions/`` unless ``overwrite``); no exercise is written.
     """
     paths = _check_paths(paths)
     exercises, solutions = _output_dirs(
@@ -395,6 +420,9 @@ def generate_files(
         Path(exercises_dir) if exercises_dir is not None else None,
         Path(solutions_dir) if solutions_dir is not None else None,
     )
+    if student is not None:
+        student = variants.check_id(student)
+        check_student_folder(paths, solutions_dir, overwrite)
     install = colab.install_cell(ref=colab_ref)
     split = [
         tuple(
@@ -414,16 +442,17 @@ def generate_files(
         if execute:
             out_dir = solutions.resolve()
             out_dir.mkdir(parents=True, exist_ok=True)
-            solution = execute_notebook(
-                solution, cwd=out_dir, timeout=timeout, label=str(path)
-            )
+            with kernel_student(student):
+                solution = execute_notebook(
+                    solution, cwd=out_dir, timeout=timeout, label=str(path)
+                )
         seconds = time.perf_counter() - start
         ex_path, sol_path = exercises / path.name, solutions / path.name
         result = GenerationResult(
             path,
             ex_path,
             sol_path,
-            write_if_changed(exercise, ex_path),
+            student is None and write_if_changed(exercise, ex_path),
             write_if_changed(solution, sol_path),
             seconds,
         )

@@ -10,16 +10,20 @@ variable only::
     checks.ch03.segments(segments)
 
 Every check returns a :class:`Feedback` ("Correct: ...", "Not quite: ...",
-"Not answered yet: ...") and never raises. A question's spec holds what it
-compares against: :class:`NumberSpec`, :class:`QuantitySpec`,
+"Not answered yet: ...") and never raises. Each student has their own numbers
+(:mod:`~cnnbook.checks.variants`): the setup cell sets the id,
+``checks.set_student("jdoe")``, and ``checks.ch03.variant()`` prints that
+student's numbers, which the questions judge against. A question's spec
+holds what it compares against: :class:`NumberSpec`, :class:`QuantitySpec`,
 :class:`ChoiceSpec`, :class:`ShapeSpec`, :class:`ShapesSpec`,
-:class:`ModelSpec`, :class:`FunctionSpec`; the page's live self-checks judge
-with the same specs. Layout: :mod:`~cnnbook.checks.feedback` (the verdict),
-:mod:`~cnnbook.checks.reading` (what students write), the specs
-(:mod:`~cnnbook.checks.specs`, :mod:`~cnnbook.checks.choices`,
-:mod:`~cnnbook.checks.shapes`, :mod:`~cnnbook.checks.models`,
-:mod:`~cnnbook.checks.functions`), and :mod:`~cnnbook.checks.generic`, one-off
-checks built from the specs for an instructor's own cells.
+:class:`ModelSpec`, :class:`FunctionSpec`. Layout:
+:mod:`~cnnbook.checks.feedback` (the verdict), :mod:`~cnnbook.checks.reading`
+(what students write), the specs (:mod:`~cnnbook.checks.specs`,
+:mod:`~cnnbook.checks.choices`, :mod:`~cnnbook.checks.shapes`,
+:mod:`~cnnbook.checks.models`, :mod:`~cnnbook.checks.functions`), the spec
+builders for stacks of layers (:mod:`~cnnbook.checks.stacks`), and
+:mod:`~cnnbook.checks.generic`, one-off checks built from the specs for an
+instructor's own cells.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from cnnbook.checks.models import ModelSpec
 from cnnbook.checks.reading import UNITS, parse_quantity, read_quantity
 from cnnbook.checks.shapes import ShapeSpec, ShapesSpec
 from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec
+from cnnbook.checks.variants import set_student, student
 
 __all__ = [
     "CHAPTERS",
@@ -59,7 +64,9 @@ __all__ = [
     "question",
     "questions",
     "read_quantity",
+    "set_student",
     "shape",
+    "student",
 ]
 
 

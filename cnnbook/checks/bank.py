@@ -1,24 +1,26 @@
 """The question bank: every exercise question, with its points and its spec.
 
 A chapter module (``cnnbook/checks/ch03.py``) declares each question of its
-exercise notebook once::
+exercise notebook once, as a function of the chapter's variant (the student's
+numbers, :mod:`cnnbook.checks.variants`)::
 
     @question(points=2)
-    def segments() -> NumberSpec:
-        '''3a: how many segments the square-root rule chooses for 64 layers.'''
-        return NumberSpec(memory_plan.sqrt_segments(64), what="the number of segments",
-                          mistakes=[Mistake(64, "That is one segment per layer: ...")])
+    def segments(v: Variant | None = None) -> NumberSpec:
+        '''3a: how many segments the square-root rule chooses.'''
+        v = v or variant()
+        return NumberSpec(memory_plan.sqrt_segments(v.chain_layers), ...)
 
-The function takes no argument and returns the question's spec: the expected
+The function returns the question's spec for that variant: the expected
 answer, its tolerance, its known mistakes and hints (any object with
 ``judge(answer) -> Feedback``). The notebook's check cell names the question
 and passes only the student's variable::
 
     checks.ch03.segments(segments)
 
-so the expected value, its formula and the right options never appear in the
-student's notebook. The same spec serves the page's live self-checks
-(``LiveCheck(text, checks.ch02.params.spec())``) and the grader, which
+and the question judges it against the spec of the student in force (the
+grader's ``as_student(id)``, else the notebook's id, else the default), built
+once per student. The expected value, its formula and the right options never
+appear in the student's notebook, and a question shows no spec: the grader
 knows each question by its id (``"ch03.segments"``) and its points.
 """
 
@@ -29,6 +31,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cnnbook.checks import variants
 from cnnbook.checks.feedback import Feedback, wrong
 
 __all__ = ["BANK", "CHAPTERS", "Question", "question", "questions"]
@@ -46,18 +49,19 @@ class Question:
 
     qid: str
     points: int
-    make_spec: Callable[[], object] = field(repr=False)
+    _make_spec: Callable[[], object] = field(repr=False)
     title: str = ""
 
-    def spec(self):
-        """The question's spec (built once, on first use)."""
-        return _spec_of(self.qid, self.make_spec)
+    def _spec(self):
+        """The spec of the student in force (built once per student). Private:
+        it holds the answer; tests and the grader's tools may read it."""
+        return _spec_of(self.qid, self._make_spec, variants.student())
 
     def __call__(self, answer: object = ...) -> Feedback:
         """The feedback on ``answer``. Never raises: an error while judging (a
         bug of the bank, or a student's object that misbehaves) is feedback."""
         try:
-            return self.spec().judge(answer)
+            return self._spec().judge(answer)
         except Exception as err:  # the answer is the student's: report, never raise
             return wrong(
                 f"this answer could not be checked ({type(err).__name__}); "
@@ -65,9 +69,9 @@ class Question:
             )
 
 
-@functools.cache
-def _spec_of(qid: str, make_spec: Callable[[], object]):
-    spec = make_spec()
+@functools.lru_cache(maxsize=4096)
+def _spec_of(qid: str, make_spec: Callable[[], object], student_id: str | None):
+    spec = make_spec()  # reads the variant of the student in force
     if not callable(getattr(spec, "judge", None)):
         raise TypeError(
             f"question {qid} must return a spec with judge(answer), got {spec!r}"

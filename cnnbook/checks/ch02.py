@@ -1,478 +1,280 @@
 """Chapter 2's questions: parameters, output shapes and memory of a conv stack.
 
-The spec builders (:func:`parameter_count_spec`, :func:`output_shapes_spec`,
-:func:`prediction_memory_spec`, :func:`training_memory_spec`) take any stack of
-:mod:`cnnbook.calc` layers: the expected value comes from ``calc`` for that
-setup, and the typical slips (biases left out, SAME padding rounded down, every
-map summed for a prediction, bits for bytes...) are recognised and named
-without the answer. Chapter 1 and 4 ask parameter counts with them too.
-
-The bank's questions below are the exercises of chapter 2, on the chapter's
-network: a 200 x 300 RGB image through three 3 x 3 convolutions with stride 2
-and 100, 200 and 400 filters. The chapter's live self-checks judge with the
-same specs: ``checks.ch02.params.spec()``, ``checks.ch02.prediction_mb.spec()``
-and ``checks.ch02.training_mb.spec()``.
+Each student gets their own network (:func:`variant`): an RGB image through
+three convolutions with the same kernel and stride and SAME padding, a batch
+size for training, and question 5's budget. The default variant differs from
+the chapter's worked network (``papers.SEED_QUESTION``), whose answers the
+chapter prints. The specs come from :mod:`cnnbook.checks.stacks`, which names
+the typical slips; a variant is drawn only if each of them stays apart from
+the right answer, by more than the tolerance (0.1% for memory: rounding a
+shape down, or MiB for MB, must not pass).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Sequence
+import random
+from dataclasses import dataclass
 
 from cnnbook import calc
+from cnnbook.checks import variants
+from cnnbook.checks.apart import clashes
 from cnnbook.checks.bank import question
-from cnnbook.checks.choices import ChoiceSpec
-from cnnbook.checks.models import ModelSpec
-from cnnbook.checks.reading import check_unit
-from cnnbook.checks.shapes import CONV, DENSE, POOL, ShapesSpec, layer_family
-from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec, check_rel_tol
+from cnnbook.checks.choices import ChoiceSpec, Options
+from cnnbook.checks.models import ModelSpec, softmax_output
+from cnnbook.checks.shapes import ShapesSpec
+from cnnbook.checks.specs import NumberSpec, QuantitySpec
+from cnnbook.checks.stacks import (
+    output_shapes_spec,
+    parameter_count_spec,
+    prediction_memory_spec,
+    training_memory_spec,
+)
 from cnnbook.papers import SEED_QUESTION
 
 __all__ = [
+    "Network",
     "output_shapes_spec",
     "parameter_count_spec",
     "prediction_memory_spec",
     "training_memory_spec",
+    "variant",
 ]
 
+MEMORY_TOL = 0.001
+"""Memory answers count within 0.1% (four significant digits): tighter than
+every slip the chapter names (a shape rounded down moves the training figure
+by a few tenths of a percent, MiB for MB by 4.9%)."""
 
-def _report(input_shape, layers, batch_size=1, dtype="float32") -> calc.Report:
-    return calc.analyze(input_shape, list(layers), batch_size=batch_size, dtype=dtype)
+ALIVE = Options(
+    (
+        "the parameters and the input image only",
+        "the parameters, layer 1's output and layer 2's output",
+        "the parameters, the input image and every layer's output",
+        "only layer 2's output",
+    ),
+    right=1,
+    hints={
+        0: "Layer 2 reads layer 1's output, not the image, and writes its own.",
+        2: "That is what training keeps for backpropagation; a prediction frees "
+        "the image after layer 1, and layer 3's output does not exist yet.",
+        3: "Layer 2 is still reading layer 1's output, and the parameters stay in "
+        "memory throughout.",
+    },
+)
 
 
-def _variant(input_shape, layers, change, batch_size=1, dtype="float32"):
-    """``layers`` changed by ``change``, analysed; None if unchanged or invalid."""
-    changed = [change(layer) for layer in layers]
-    if all(new is old for new, old in zip(changed, layers, strict=True)):
-        return None
+@dataclass(frozen=True, repr=False)
+class Network(variants.Variant):
+    """One student's network (questions 1 to 4) and model (question 5)."""
+
+    input_shape: tuple[int, int, int]
+    kernel: int
+    stride: int
+    filters: tuple[int, int, int]
+    batch_size: int
+    model_input: tuple[int, int, int]
+    classes: int
+    budget: int
+
+    CHOICES = {"alive": ALIVE}
+
+    def lines(self) -> list[str]:
+        (h, w, _), k, s = self.input_shape, self.kernel, self.stride
+        side, _, channels = self.model_input
+        colour = "RGB" if channels == 3 else "grey"
+        return [
+            f"input_shape = {self.input_shape}: an RGB image of height {h} and "
+            f"width {w}",
+            f"kernel = {k}, stride = {s}: each layer has {k} x {k} kernels and "
+            f"stride {s}",
+            f"filters = {self.filters}: the feature maps of layers 1, 2 and 3",
+            f"batch_size = {self.batch_size}: the images of one training batch",
+            f"model_input = {self.model_input}, classes = {self.classes}, "
+            f"budget = {self.budget:,}: question 5's {side} x {side} {colour} "
+            f"images, its classes and its largest parameter count",
+        ]
+
+    def layers(self, padding: str = "same") -> tuple[calc.Conv2D, ...]:
+        """The three convolutions in calc's terms."""
+        return tuple(
+            calc.Conv2D(f, self.kernel, strides=self.stride, padding=padding)
+            for f in self.filters
+        )
+
+
+DEFAULT = Network((180, 250, 3), 5, 2, (64, 128, 256), 32, (28, 28, 1), 10, 12_000)
+"""What Binder, Colab and the published solutions show: not the chapter's."""
+KERNEL_STRIDES = ((3, 2), (5, 2), (7, 2), (5, 3), (7, 3))
+"""Kernel and stride pairs drawn (a kernel equal to the stride would make SAME
+rounded down and VALID padding the same slip)."""
+
+
+def _draw(generator: random.Random) -> Network:
+    kernel, stride = generator.choice(KERNEL_STRIDES)
+    f1 = generator.choice((16, 24, 32, 48, 64, 96, 128))
+    f2 = generator.choice((f1, f1 * 3 // 2, 2 * f1))
+    f3 = generator.choice((f2 * 3 // 2, 2 * f2))
+    side = generator.choice((24, 28, 32, 36, 40, 48, 64))
+    return Network(
+        (generator.randint(96, 256), generator.randint(128, 352), 3),
+        kernel,
+        stride,
+        (f1, f2, f3),
+        generator.choice((8, 12, 16, 20, 24, 32, 40, 48, 64)),
+        (side, side, generator.choice((1, 3))),
+        generator.randint(4, 20),
+        1000 * generator.randint(8, 30),
+        orders=variants.shuffled(generator, Network.CHOICES),
+    )
+
+
+def _is_chapters(v: Network) -> bool:
+    chapter = SEED_QUESTION
+    return (v.input_shape, v.kernel, v.stride, v.filters) == (
+        chapter["input_shape"],
+        chapter["kernel_size"],
+        chapter["strides"],
+        tuple(chapter["filters"]),
+    )
+
+
+def _valid(v: Network) -> bool:
+    """Whether every named slip of ``v`` stays apart from its answer."""
+    if _is_chapters(v):
+        return False
     try:
-        return _report(input_shape, changed, batch_size, dtype)
-    except ValueError:
-        return None
-
-
-def _padding_of(layer) -> str | None:
-    padding = getattr(layer, "padding", None)
-    return padding if padding in ("same", "valid") else None
-
-
-def _floor_same(layer):
-    """SAME arithmetic done with floor: VALID with a window equal to the stride."""
-    if _padding_of(layer) != "same":
-        return layer
-    for attr in ("kernel_size", "pool_size"):
-        if hasattr(layer, attr):
-            return dataclasses.replace(layer, **{attr: layer.strides}, padding="valid")
-    return layer
-
-
-def _other_padding(layer):
-    padding = _padding_of(layer)
-    if padding is None:
-        return layer
-    return dataclasses.replace(layer, padding="valid" if padding == "same" else "same")
-
-
-def _no_bias(layer):
-    if getattr(layer, "use_bias", False):
-        return dataclasses.replace(layer, use_bias=False)
-    return layer
-
-
-FLOOR_HINT = (
-    "SAME padding rounds up: a layer with stride s keeps ceil(n / s) positions, so "
-    "an odd size such as 75 gives 38 with stride 2, not 37."
-)
-PADDING_HINT = (
-    "Your sizes follow the other padding rule: SAME keeps ceil(n / s) positions, "
-    "VALID keeps floor((n - kernel) / s) + 1. Check which one each layer uses."
-)
-
-
-def _shape_variants(
-    input_shape, layers, batch_size=1, dtype="float32"
-) -> list[tuple[calc.Report, str]]:
-    variants = []
-    for change, hint in ((_floor_same, FLOOR_HINT), (_other_padding, PADDING_HINT)):
-        report = _variant(input_shape, layers, change, batch_size, dtype)
-        if report is not None:
-            variants.append((report, hint))
-    return variants
-
-
-# --------------------------------------------------------------------------- parameters
-PARAMETER_HINTS = {
-    CONV: "A convolutional layer has (kernel height x kernel width x input channels "
-    "+ 1 bias) x filters parameters; padding and strides do not change it.",
-    DENSE: "A Dense layer has one weight per input value and unit, plus one bias per "
-    "unit; Flatten only reshapes and has none.",
-    POOL: "Parameters are the values a layer learns; max pooling takes the largest "
-    "value of each window by a fixed rule.",
-}
-
-
-def _families(layers) -> list[str]:
-    kinds = [layer_family(type(layer).__name__) for layer in layers]
-    return [family for family in (CONV, DENSE, POOL) if family in kinds]
-
-
-def _params_without_depth(layer, line) -> int:
-    """A Conv2D's count with kernels one channel deep."""
-    kh, kw = layer.kernel_size
-    return kh * kw * layer.filters + layer.filters * layer.use_bias
-
-
-def _with_conv_counts(layers, report, count) -> int:
-    """The total count with each Conv2D's replaced by ``count(layer, line)``."""
-    return sum(
-        count(layer, line) if type(layer) is calc.Conv2D else line.params
-        for layer, line in zip(layers, report.layers, strict=True)
+        specs = [q._make_spec(v) for q in NUMERIC]
+        same, valid = shapes._make_spec(v), valid_shapes._make_spec(v)
+    except ValueError:  # VALID padding leaves no position
+        return False
+    slips = [shapes for shapes, _ in same.variants]
+    return (
+        not any(clashes(spec) for spec in specs)
+        and len(same.variants) == 2  # SAME rounded down, and VALID padding
+        and len({same.expected, *slips}) == 3
+        and all(
+            hint in spec.judge(list(shapes)).message
+            for spec in (same, valid)
+            for shapes, hint in spec.variants
+        )
     )
 
 
-def parameter_count_spec(
-    input_shape: Sequence[int], layers: Sequence[calc.Layer]
-) -> NumberSpec:
-    """The total parameter count of ``layers`` on ``input_shape``, exactly, with
-    the slips of the layer kinds present."""
-    report = _report(input_shape, layers)
-    families = _families(layers)
-    mistakes = []
-    no_bias = _variant(input_shape, layers, _no_bias)
-    if no_bias is not None:
-        unit = "filter" if CONV in families else "unit"
-        mistakes.append(
-            Mistake(
-                no_bias.params,
-                f"That count leaves out the biases: every {unit} has one bias "
-                "besides its weights.",
-            )
-        )
-    if CONV in families:
-        flat = _with_conv_counts(layers, report, _params_without_depth)
-        mistakes.append(
-            Mistake(
-                flat,
-                "Each filter spans every channel of its input (3 for an RGB image, "
-                "the number of feature maps of the previous layer after that): "
-                "kernel height x kernel width x input channels weights, plus one "
-                "bias.",
-            )
-        )
-        per_position = _with_conv_counts(
-            layers,
-            report,
-            lambda layer, line: line.params * math.prod(line.output_shape[:-1]),
-        )
-        mistakes.append(
-            Mistake(
-                per_position,
-                "That counts a filter's weights once per output position; a filter "
-                "is shared by every position, so count its weights once.",
-            )
-        )
-    if DENSE in families and len(input_shape) == 3 and input_shape[-1] > 1:
-        grey = _report((*input_shape[:2], 1), layers)
-        mistakes.append(
-            Mistake(
-                grey.params,
-                "The flattened image has height x width x channels values, and "
-                "each one is an input of every unit.",
-            )
-        )
-    weighted = [line for line in report.layers if line.params]
-    if len(weighted) > 1:
-        mistakes += [
-            Mistake(
-                line.params,
-                "That is the count of a single layer; add up the parameters of every "
-                "layer.",
-            )
-            for line in weighted
-        ]
-    if POOL in families and not report.params:
-        pool = next(layer for layer in layers if hasattr(layer, "pool_size"))
-        mistakes.append(
-            Mistake(
-                pool.pool_size[0] * pool.pool_size[1],
-                "A pooling window has no weights: it takes the largest value it "
-                "covers, by a fixed rule.",
-            )
-        )
-    return NumberSpec(
-        report.params,
-        mistakes=tuple(mistakes),
-        what="the parameter count",
-        hint=" ".join(PARAMETER_HINTS[family] for family in families),
-    )
-
-
-# --------------------------------------------------------------------------- shapes
-def output_shapes_spec(
-    input_shape: Sequence[int], layers: Sequence[calc.Layer]
-) -> ShapesSpec:
-    """One output shape per layer (no batch axis), with the padding slips."""
-    report = _report(input_shape, layers)
-    return ShapesSpec(
-        tuple(line.output_shape for line in report.layers),
-        tuple((line.name, line.kind) for line in report.layers),
-        tuple(
-            (tuple(line.output_shape for line in variant.layers), hint)
-            for variant, hint in _shape_variants(input_shape, layers)
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- memory
-def _memory_mistakes(
-    input_shape, layers, report: calc.Report, training: bool
-) -> list[Mistake]:
-    """Typical slips for a memory figure, as bytes (see the hints' text)."""
-    batch, bpv = report.batch_size, report.bytes_per_value
-    params = report.param_bytes
-    inputs = report.input_bytes
-    maps = report.activation_bytes  # every layer's output, whole batch
-    peak = report.inference_bytes - params
-    largest_out = batch * max(line.activation_bytes for line in report.layers)
-    expected = report.training_bytes if training else report.inference_bytes
-    mistakes = []
-    if training:
-        mistakes += [
-            Mistake(
-                inputs + maps,
-                "The total leaves out the parameters, which stay in memory "
-                "throughout (count them once).",
-            ),
-            Mistake(
-                params + maps,
-                "The total leaves out the input batch itself, which must be in "
-                "memory too.",
-            ),
-            Mistake(
-                maps,
-                "The total leaves out the parameters and the input batch; both are "
-                "in memory besides the feature maps.",
-            ),
-            Mistake(
-                report.inference_bytes,
-                "That is the prediction figure, where only two layers' maps are "
-                "alive at once. Training keeps every layer's output until "
-                "backpropagation has used it, so add them all up.",
-            ),
-            Mistake(
-                batch * params + inputs + maps,
-                "The parameters are stored once, not once per image: multiply only "
-                "the input and the feature maps by the batch size.",
-            ),
-        ]
-        if batch > 1:
-            mistakes.append(
-                Mistake(
-                    params + (inputs + maps) // batch,
-                    "That is the figure for one image; the input and every feature "
-                    "map are stored for each image of the batch.",
-                )
-            )
-    else:
-        mistakes += [
-            Mistake(
-                params + maps,
-                "You added up every layer's feature maps, as the chapter's 'sum "
-                "every layer's maps' estimate does. During one prediction a layer's "
-                "output is needed only until the next layer has read it: take the "
-                "largest input + output of any one layer.",
-            ),
-            Mistake(
-                params + inputs + maps,
-                "You added up the input and every layer's feature maps. During one "
-                "prediction a layer's output is needed only until the next layer has "
-                "read it, so only a layer's input and output must be alive at once: "
-                "take the largest such pair.",
-            ),
-            Mistake(
-                peak,
-                "The total leaves out the parameters, which stay in memory during "
-                "the whole prediction.",
-            ),
-            Mistake(
-                params + largest_out,
-                "While a layer runs, its input must be alive as well as its output: "
-                "take the largest input + output of any one layer.",
-            ),
-            Mistake(
-                params + inputs,
-                "The feature maps are missing: while a layer runs, its input and its "
-                "output are both in memory.",
-            ),
-        ]
-    for variant, hint in _shape_variants(input_shape, layers, batch, report.dtype):
-        total = variant.training_bytes if training else variant.inference_bytes
-        mistakes.append(Mistake(params + total - variant.param_bytes, hint))
-    dtype = report.dtype
-    plural = "s" if bpv > 1 else ""
-    mistakes += [
-        Mistake(
-            expected * 8,
-            "That looks like bits: memory is counted in bytes, and 1 byte = 8 bits.",
-        ),
-        Mistake(
-            expected / bpv,
-            f"That counts values, not bytes: each {dtype} value takes {bpv} "
-            f"byte{plural}.",
-        ),
-    ]
-    for other, size in (("float16", 2), ("float32", 4), ("float64", 8)):
-        if size != bpv:
-            mistakes.append(
-                Mistake(
-                    expected * size / bpv,
-                    f"That uses {size} bytes per value ({other}); {dtype} takes "
-                    f"{bpv} byte{plural} per value.",
-                )
-            )
-    return mistakes
-
-
-def prediction_memory_spec(
-    input_shape: Sequence[int],
-    layers: Sequence[calc.Layer],
-    batch_size: int = 1,
-    dtype: str = "float32",
-    unit: str = "MB",
-    rel_tol: float = 0.01,
-) -> QuantitySpec:
-    """RAM to run ``batch_size`` images through ``layers``: the parameters plus
-    the largest input + output of any one layer, per image (``calc``'s
-    ``inference_bytes``), with the usual slips."""
-    unit, rel_tol = check_unit(unit), check_rel_tol(rel_tol)
-    report = _report(input_shape, layers, batch_size, dtype)
-    return QuantitySpec(
-        report.inference_bytes,
-        unit=unit,
-        rel_tol=rel_tol,
-        mistakes=tuple(_memory_mistakes(input_shape, layers, report, training=False)),
-        hint="Count the parameters once, plus the largest input + output of any one "
-        f"layer for each image, times {report.bytes_per_value} bytes per {dtype} "
-        "value.",
-    )
-
-
-def training_memory_spec(
-    input_shape: Sequence[int],
-    layers: Sequence[calc.Layer],
-    batch_size: int,
-    dtype: str = "float32",
-    unit: str = "MB",
-    rel_tol: float = 0.01,
-) -> QuantitySpec:
-    """Lower bound of RAM to train on a batch: the parameters plus, per image, the
-    input and every layer's output (``calc``'s ``training_bytes``), with the
-    usual slips."""
-    unit, rel_tol = check_unit(unit), check_rel_tol(rel_tol)
-    report = _report(input_shape, layers, batch_size, dtype)
-    return QuantitySpec(
-        report.training_bytes,
-        unit=unit,
-        rel_tol=rel_tol,
-        mistakes=tuple(_memory_mistakes(input_shape, layers, report, training=True)),
-        hint="Count the parameters once, plus the input and every layer's output for "
-        f"each image of the batch, times {report.bytes_per_value} bytes per {dtype} "
-        "value.",
-    )
+def variant() -> Network:
+    """The network of the student in force (:mod:`cnnbook.checks.variants`)."""
+    return variants.draw("ch02", _draw, DEFAULT, _valid)
 
 
 # --------------------------------------------------------------------------- the bank
-INPUT = SEED_QUESTION["input_shape"]
-"""The chapter's image: height, width, RGB channels."""
-FILTERS = SEED_QUESTION["filters"]
-BATCH = SEED_QUESTION["batch_size"]
-
-
-def _stack(padding: str) -> tuple[calc.Conv2D, ...]:
-    kernel, strides = SEED_QUESTION["kernel_size"], SEED_QUESTION["strides"]
-    return tuple(
-        calc.Conv2D(filters, kernel, strides=strides, padding=padding)
-        for filters in FILTERS
-    )
-
-
-SAME, VALID = _stack("same"), _stack("valid")
-
-
 @question()
-def params() -> NumberSpec:
-    """1a: the parameters of the chapter's network."""
-    return parameter_count_spec(INPUT, SAME)
+def params(v: Network | None = None) -> NumberSpec:
+    """1a: the parameters of the network."""
+    v = v or variant()
+    return parameter_count_spec(v.input_shape, v.layers())
 
 
 @question(points=2)
-def shapes() -> ShapesSpec:
+def shapes(v: Network | None = None) -> ShapesSpec:
     """1b: the output shape of each layer, SAME padding."""
-    return output_shapes_spec(INPUT, SAME)
+    v = v or variant()
+    return output_shapes_spec(v.input_shape, v.layers())
 
 
 @question(points=2)
-def prediction_mb() -> QuantitySpec:
+def prediction_mb(v: Network | None = None) -> QuantitySpec:
     """1c: the memory of one prediction in float32, in MB."""
-    return prediction_memory_spec(INPUT, SAME, unit="MB")
-
-
-@question(points=2)
-def training_mb() -> QuantitySpec:
-    """1d: the memory to train on a batch of 50 in float32, in MB."""
-    return training_memory_spec(INPUT, SAME, BATCH, unit="MB")
-
-
-@question()
-def prediction_mb_16() -> QuantitySpec:
-    """2a: the memory of one prediction in float16, in MB."""
-    return prediction_memory_spec(INPUT, SAME, dtype="float16", unit="MB")
-
-
-@question()
-def training_mb_16() -> QuantitySpec:
-    """2b: the memory to train on a batch of 50 in float16, in MB."""
-    return training_memory_spec(INPUT, SAME, BATCH, dtype="float16", unit="MB")
-
-
-@question(points=2)
-def valid_shapes() -> ShapesSpec:
-    """3a: the output shape of each layer, VALID padding."""
-    return output_shapes_spec(INPUT, VALID)
-
-
-@question()
-def valid_params() -> NumberSpec:
-    """3b: the parameters of the network with VALID padding."""
-    return parameter_count_spec(INPUT, VALID)
-
-
-@question(points=2)
-def valid_training_mib() -> QuantitySpec:
-    """3c: the memory to train on a batch of 50 with VALID padding, in MiB."""
-    return training_memory_spec(INPUT, VALID, BATCH, unit="MiB")
-
-
-@question()
-def alive() -> ChoiceSpec:
-    """4: what must be in memory while layer 2 runs, for one prediction."""
-    return ChoiceSpec(
-        "b",
-        "abcd",
-        {
-            "a": "Layer 2 reads layer 1's output, not the image, and writes its own.",
-            "c": "That is what training keeps for backpropagation; a prediction "
-            "frees the image after layer 1, and layer 3's output does not exist "
-            "yet.",
-            "d": "Layer 2 is still reading layer 1's output, and the parameters stay "
-            "in memory throughout.",
-        },
+    v = v or variant()
+    return prediction_memory_spec(
+        v.input_shape, v.layers(), unit="MB", rel_tol=MEMORY_TOL
     )
+
+
+@question(points=2)
+def training_mb(v: Network | None = None) -> QuantitySpec:
+    """1d: the memory to train on a batch in float32, in MB."""
+    v = v or variant()
+    return training_memory_spec(
+        v.input_shape, v.layers(), v.batch_size, unit="MB", rel_tol=MEMORY_TOL
+    )
+
+
+@question()
+def prediction_mb_16(v: Network | None = None) -> QuantitySpec:
+    """2a: the memory of one prediction in float16, in MB."""
+    v = v or variant()
+    return prediction_memory_spec(
+        v.input_shape, v.layers(), dtype="float16", unit="MB", rel_tol=MEMORY_TOL
+    )
+
+
+@question()
+def training_mb_16(v: Network | None = None) -> QuantitySpec:
+    """2b: the memory to train on a batch in float16, in MB."""
+    v = v or variant()
+    return training_memory_spec(
+        v.input_shape,
+        v.layers(),
+        v.batch_size,
+        dtype="float16",
+        unit="MB",
+        rel_tol=MEMORY_TOL,
+    )
+
+
+@question(points=2)
+def valid_shapes(v: Network | None = None) -> ShapesSpec:
+    """3a: the output shape of each layer, VALID padding."""
+    v = v or variant()
+    return output_shapes_spec(v.input_shape, v.layers("valid"))
+
+
+@question()
+def valid_params(v: Network | None = None) -> NumberSpec:
+    """3b: the parameters of the network with VALID padding."""
+    v = v or variant()
+    return parameter_count_spec(v.input_shape, v.layers("valid"))
+
+
+@question(points=2)
+def valid_training_mib(v: Network | None = None) -> QuantitySpec:
+    """3c: the memory to train on a batch with VALID padding, in MiB."""
+    v = v or variant()
+    return training_memory_spec(
+        v.input_shape,
+        v.layers("valid"),
+        v.batch_size,
+        unit="MiB",
+        rel_tol=MEMORY_TOL,
+    )
+
+
+@question()
+def alive(v: Network | None = None) -> ChoiceSpec:
+    """4: what must be in memory while layer 2 runs, for one prediction."""
+    return (v or variant())._choice_spec("alive")
 
 
 @question(points=3)
-def model() -> ModelSpec:
-    """5: a Keras model for 32 x 32 RGB images and 10 classes, at most 20,000
-    parameters, with a Conv2D layer."""
-    return ModelSpec((32, 32, 3), (10,), max_params=20_000, must_contain=("Conv2D",))
+def model(v: Network | None = None) -> ModelSpec:
+    """5: a Keras model with a Conv2D layer that outputs the classes'
+    probabilities, within a parameter budget."""
+    v = v or variant()
+    return ModelSpec(
+        v.model_input,
+        (v.classes,),
+        max_params=v.budget,
+        must_contain=("Conv2D",),
+        rules=(softmax_output,),
+    )
+
+
+NUMERIC = (
+    params,
+    prediction_mb,
+    training_mb,
+    prediction_mb_16,
+    training_mb_16,
+    valid_params,
+    valid_training_mib,
+)
+"""The questions whose named slips a variant must keep apart."""

@@ -1,24 +1,31 @@
 """Chapter 3's questions: the memory of a training step, the largest batch,
 checkpointing and gradient accumulation.
 
-Expected values come from :mod:`cnnbook.science.memory_plan` on the chapter's
-ResNet-50; typical slips (a part left out, the parameters multiplied by the
-batch, mixed precision counted as pure float16, the reserve forgotten...) are
-recognised and named. :func:`step_memory_spec` and :func:`largest_batch_spec`
-build the specs for any report and setup.
+Each student gets their own ResNet (depth, image size), batch, GPU, chain and
+accumulation (:func:`variant`); the default differs from the chapter's
+ResNet-50 on 224 x 224 images in batches of 32 and 64, whose figures the
+chapter prints. Expected values come from :mod:`cnnbook.science.memory_plan`;
+typical slips (a part left out, the parameters multiplied by the batch, mixed
+precision counted as pure float16, the reserve forgotten...) are recognised
+and named. :func:`step_memory_spec` and :func:`largest_batch_spec` build the
+specs for any report and setup.
 """
 
 from __future__ import annotations
 
 import functools
+import random
+from dataclasses import dataclass
 
 from cnnbook import calc
+from cnnbook.checks import variants
+from cnnbook.checks.apart import clashes
 from cnnbook.checks.bank import question
-from cnnbook.checks.choices import ChoiceSpec
-from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec
+from cnnbook.checks.choices import ChoiceSpec, Options
+from cnnbook.checks.specs import Mistake, NumberSpec, QuantitySpec, distinct
 from cnnbook.science import memory_plan as mp
 
-__all__ = ["largest_batch_spec", "step_memory_spec"]
+__all__ = ["Setup", "largest_batch_spec", "step_memory_spec", "variant"]
 
 
 def _mistakes(report: calc.Report, batch_size: int, setup: dict) -> list[Mistake]:
@@ -132,7 +139,7 @@ def step_memory_spec(
         step.total,
         unit=unit,
         rel_tol=rel_tol,
-        mistakes=tuple(_mistakes(report, batch_size, setup)),
+        mistakes=distinct(_mistakes(report, batch_size, setup)),
         hint="Add parameters, gradients, optimizer state, the input batch and every "
         "layer's output for every image, each in its precision's bytes.",
     )
@@ -154,8 +161,8 @@ def largest_batch_spec(
     mistakes = [
         Mistake(
             expected + 1,
-            "One image too many: that batch needs a little more than the memory "
-            "available. Round the number of images down.",
+            "That batch needs a little more than the memory available: round the "
+            "number of images down, not to the nearest.",
         ),
         Mistake(
             mp.largest_batch(report, memory_bytes, 0, **setup),
@@ -190,61 +197,165 @@ def largest_batch_spec(
         )
     return NumberSpec(
         expected,
-        mistakes=tuple(mistakes),
+        mistakes=distinct(mistakes),
         what="the batch size",
         hint="Subtract the reserve and the fixed part from the memory, divide by the "
         "memory one image adds, and round down.",
     )
 
 
-# --------------------------------------------------------------------------- the bank
-BATCH = 32
-GPU_BYTES, RESERVE_BYTES = 24e9, 1e9
-"""Question 2b: a 24 GB GPU, 1 GB kept free."""
-CHAIN_LAYERS, CHAIN_VALUES = 64, 1_000_000
-"""Question 3: a plain chain of 64 layers of 1,000,000 output values each."""
-EFFECTIVE_BATCH = 128
+# --------------------------------------------------------------------------- variants
+MEMORY_TOL = 0.001
+"""Memory answers count within 0.1% (four significant digits): the input
+batch left out moves a step by only a few tenths of a percent."""
+
+NO_SAVING = Options(
+    (
+        "mixed precision",
+        "running the two branches of every residual block in parallel",
+        "gradient checkpointing",
+        "training on smaller images (say 160 x 160 instead of 224 x 224)",
+    ),
+    right=1,
+    hints={
+        0: "Mixed precision stores every layer output in 2 bytes instead of 4.",
+        2: "Checkpointing keeps only the segment boundaries and one segment.",
+        3: "A smaller input shrinks every feature map, and so the activations.",
+    },
+)
+
+
+@dataclass(frozen=True, repr=False)
+class Setup(variants.Variant):
+    """One student's ResNet, batch and GPU (questions 1, 2, 4) and chain (3)."""
+
+    depth: int
+    input_size: int
+    batch_size: int
+    gpu_gb: int
+    reserve_gb: float
+    chain_layers: int
+    chain_values: int
+    accumulation: int
+
+    CHOICES = {"no_saving": NO_SAVING}
+
+    @property
+    def effective_batch(self) -> int:
+        """Question 4's effective batch: ``accumulation`` micro-batches."""
+        return self.batch_size * self.accumulation
+
+    def lines(self) -> list[str]:
+        size = self.input_size
+        return [
+            f"depth = {self.depth}, input_size = {size}: ResNet-{self.depth} on "
+            f"{size} x {size} RGB images",
+            f"batch_size = {self.batch_size}: the images of one training batch",
+            f"gpu_gb = {self.gpu_gb}, reserve_gb = {self.reserve_gb:g}: a GPU of "
+            f"{self.gpu_gb} GB, {self.reserve_gb:g} GB of it kept free",
+            f"chain_layers = {self.chain_layers}, chain_values = "
+            f"{self.chain_values:,}: question 3's chain of {self.chain_layers} "
+            f"layers of {self.chain_values:,} output values each",
+            f"effective_batch = {self.effective_batch}: question 4's batch per update",
+        ]
+
+
+DEFAULT = Setup(101, 192, 20, 40, 1.5, 49, 800_000, 3)
+"""What Binder, Colab and the published solutions show: not the chapter's."""
+CHAPTER = {(50, 224, 32), (50, 224, 64)}
+"""The chapter's (depth, image size, batch): its figures are printed there."""
+
+
+def _draw(generator: random.Random) -> Setup:
+    return Setup(
+        generator.choice(mp.BOTTLENECK_DEPTHS),
+        generator.choice((160, 192, 224, 256)),
+        generator.choice((16, 20, 24, 28, 32, 40, 48)),
+        generator.choice((16, 24, 32, 40, 48, 80)),
+        generator.choice((0.5, 1.0, 1.5, 2.0)),
+        generator.choice((36, 49, 64, 81, 100, 121, 144)),
+        generator.choice((250_000, 400_000, 500_000, 800_000, 1_200_000, 2_000_000)),
+        generator.choice((2, 3, 4, 6, 8)),
+        orders=variants.shuffled(generator, Setup.CHOICES),
+    )
+
+
+def _valid(v: Setup) -> bool:
+    if (v.depth, v.input_size, v.batch_size) in CHAPTER:
+        return False
+    return all(
+        q._make_spec(v).expected > 0 and not clashes(q._make_spec(v)) for q in NUMERIC
+    )
+
+
+def variant() -> Setup:
+    """The numbers of the student in force (:mod:`cnnbook.checks.variants`)."""
+    return variants.draw("ch03", _draw, DEFAULT, _valid)
 
 
 @functools.cache
-def _resnet50() -> calc.Report:
-    return mp.resnet_report(50)
+def _resnet(depth: int, input_size: int) -> calc.Report:
+    return mp.resnet_report(depth, input_size)
 
 
+# --------------------------------------------------------------------------- the bank
 @question(points=2)
-def adam_gb() -> QuantitySpec:
-    """1a: one training step of ResNet-50 on 32 images, float32, Adam, in GB."""
-    return step_memory_spec(_resnet50(), BATCH, optimizer="adam")
-
-
-@question()
-def momentum_gb() -> QuantitySpec:
-    """1b: the same step with SGD with momentum, in GB."""
-    return step_memory_spec(_resnet50(), BATCH, optimizer="momentum")
-
-
-@question(points=2)
-def mixed_gb() -> QuantitySpec:
-    """2a: the step of 1a under mixed precision, in GB."""
-    return step_memory_spec(_resnet50(), BATCH, precision="mixed_float16")
-
-
-@question(points=2)
-def largest() -> NumberSpec:
-    """2b: the largest batch on a 24 GB GPU with mixed precision and Adam, 1 GB
-    kept free."""
-    return largest_batch_spec(
-        _resnet50(), GPU_BYTES, RESERVE_BYTES, precision="mixed_float16"
+def adam_gb(v: Setup | None = None) -> QuantitySpec:
+    """1a: one training step of the ResNet, float32, Adam, in GB."""
+    v = v or variant()
+    return step_memory_spec(
+        _resnet(v.depth, v.input_size),
+        v.batch_size,
+        rel_tol=MEMORY_TOL,
+        optimizer="adam",
     )
 
 
 @question()
-def segments() -> NumberSpec:
-    """3a: how many segments the square-root rule chooses for 64 layers."""
+def momentum_gb(v: Setup | None = None) -> QuantitySpec:
+    """1b: the same step with SGD with momentum, in GB."""
+    v = v or variant()
+    return step_memory_spec(
+        _resnet(v.depth, v.input_size),
+        v.batch_size,
+        rel_tol=MEMORY_TOL,
+        optimizer="momentum",
+    )
+
+
+@question(points=2)
+def mixed_gb(v: Setup | None = None) -> QuantitySpec:
+    """2a: the step of 1a under mixed precision, in GB."""
+    v = v or variant()
+    return step_memory_spec(
+        _resnet(v.depth, v.input_size),
+        v.batch_size,
+        rel_tol=MEMORY_TOL,
+        precision="mixed_float16",
+    )
+
+
+@question(points=2)
+def largest(v: Setup | None = None) -> NumberSpec:
+    """2b: the largest batch on the GPU with mixed precision and Adam, the
+    reserve kept free."""
+    v = v or variant()
+    return largest_batch_spec(
+        _resnet(v.depth, v.input_size),
+        v.gpu_gb * 1e9,
+        v.reserve_gb * 1e9,
+        precision="mixed_float16",
+    )
+
+
+@question()
+def segments(v: Setup | None = None) -> NumberSpec:
+    """3a: how many segments the square-root rule chooses for the chain."""
+    v = v or variant()
     return NumberSpec(
-        mp.sqrt_segments(CHAIN_LAYERS),
+        mp.sqrt_segments(v.chain_layers),
         mistakes=(
-            Mistake(CHAIN_LAYERS, "That is one segment per layer: nothing is saved."),
+            Mistake(v.chain_layers, "That is one segment per layer: nothing is saved."),
             Mistake(1, "One segment keeps every output: that is no checkpointing."),
         ),
         hint="The square-root rule makes about sqrt(L) segments of sqrt(L) layers.",
@@ -252,15 +363,22 @@ def segments() -> NumberSpec:
     )
 
 
-@question()
-def kept_values() -> NumberSpec:
-    """3b: the values per image alive at the peak with those segments."""
-    count = mp.sqrt_segments(CHAIN_LAYERS)
-    chain = [CHAIN_VALUES] * CHAIN_LAYERS
-    stored = count * CHAIN_VALUES
+def _segments(v: Setup) -> tuple[int, int]:
+    """(segments, layers of the longest segment) of the chain."""
+    count = mp.sqrt_segments(v.chain_layers)
     longest = max(
-        stop - start for start, stop in mp.segment_bounds(CHAIN_LAYERS, count)
+        stop - start for start, stop in mp.segment_bounds(v.chain_layers, count)
     )
+    return count, longest
+
+
+@question()
+def kept_values(v: Setup | None = None) -> NumberSpec:
+    """3b: the values per image alive at the peak with those segments."""
+    v = v or variant()
+    count, longest = _segments(v)
+    chain = [v.chain_values] * v.chain_layers
+    stored = count * v.chain_values
     return NumberSpec(
         mp.checkpointed_values(chain, count),
         mistakes=(
@@ -269,7 +387,7 @@ def kept_values() -> NumberSpec:
                 "That keeps every layer's output, as without checkpointing.",
             ),
             Mistake(
-                stored + longest * CHAIN_VALUES,
+                stored + longest * v.chain_values,
                 "The recomputed segment's last output is the stored checkpoint: do "
                 "not count it twice.",
             ),
@@ -286,12 +404,14 @@ def kept_values() -> NumberSpec:
 
 
 @question()
-def recomputed() -> NumberSpec:
-    """3c: the fraction of one forward pass computed a second time."""
-    count = mp.sqrt_segments(CHAIN_LAYERS)
-    last_start = mp.segment_bounds(CHAIN_LAYERS, count)[-1][0]
+def recomputed(v: Setup | None = None) -> NumberSpec:
+    """3c: the fraction of one forward pass computed a second time, counting
+    every layer of each recomputed segment."""
+    v = v or variant()
+    count, longest = _segments(v)
+    last_start = mp.segment_bounds(v.chain_layers, count)[-1][0]
     return NumberSpec(
-        last_start / CHAIN_LAYERS,
+        last_start / v.chain_layers,
         rel_tol=0.01,
         mistakes=(
             Mistake(
@@ -300,6 +420,12 @@ def recomputed() -> NumberSpec:
                 "pass starts: it is not recomputed.",
             ),
             Mistake(1 / count, "That is one segment; all but the last are recomputed."),
+            Mistake(
+                (count - 1) * (longest - 1) / v.chain_layers,
+                "The question counts each recomputed segment whole, its last layer "
+                "included: a framework reruns a segment from its stored input to "
+                "its end.",
+            ),
         ),
         hint="Count the layers of every segment but the last, out of all layers.",
         what="the fraction",
@@ -307,13 +433,14 @@ def recomputed() -> NumberSpec:
 
 
 @question()
-def accumulation_steps() -> NumberSpec:
-    """4a: how many micro-batches of 32 make an effective batch of 128."""
+def accumulation_steps(v: Setup | None = None) -> NumberSpec:
+    """4a: how many micro-batches make the effective batch."""
+    v = v or variant()
     return NumberSpec(
-        EFFECTIVE_BATCH // BATCH,
+        v.effective_batch // v.batch_size,
         mistakes=(
             Mistake(
-                BATCH / EFFECTIVE_BATCH,
+                v.batch_size / v.effective_batch,
                 "That is the micro-batch over the effective batch: divide the other "
                 "way round.",
             ),
@@ -325,22 +452,32 @@ def accumulation_steps() -> NumberSpec:
 
 
 @question(points=2)
-def accumulated_gb() -> QuantitySpec:
-    """4b: the step with gradient accumulation over 4 micro-batches, in GB."""
+def accumulated_gb(v: Setup | None = None) -> QuantitySpec:
+    """4b: the step with gradient accumulation over those micro-batches, in GB."""
+    v = v or variant()
     return step_memory_spec(
-        _resnet50(), EFFECTIVE_BATCH, accumulation_steps=EFFECTIVE_BATCH // BATCH
+        _resnet(v.depth, v.input_size),
+        v.effective_batch,
+        rel_tol=MEMORY_TOL,
+        accumulation_steps=v.accumulation,
     )
 
 
 @question()
-def no_saving() -> ChoiceSpec:
+def no_saving(v: Setup | None = None) -> ChoiceSpec:
     """5: which remedy does not reduce a training step's memory."""
-    return ChoiceSpec(
-        "b",
-        "abcd",
-        {
-            "a": "Mixed precision stores every layer output in 2 bytes instead of 4.",
-            "c": "Checkpointing keeps only the segment boundaries and one segment.",
-            "d": "A smaller input shrinks every feature map, and so the activations.",
-        },
-    )
+    return (v or variant())._choice_spec("no_saving")
+
+
+NUMERIC = (
+    adam_gb,
+    momentum_gb,
+    mixed_gb,
+    largest,
+    segments,
+    kept_values,
+    recomputed,
+    accumulation_steps,
+    accumulated_gb,
+)
+"""The questions whose named slips a variant must keep apart."""

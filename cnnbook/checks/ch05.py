@@ -1,24 +1,32 @@
 """Chapter 5's questions: LRN's constants in TensorFlow, one value by hand, a
 student's LRN function, lateral inhibition and a model with an LRN layer.
 
-Expected values come from :mod:`cnnbook.science.lrn` (its ``tf_arguments``
-and ``lrn``, the float64 reference equal to TensorFlow's); the usual slips
-(alpha divided by n, the window wrapped around, the power beta forgotten...)
-are recognised and named.
+Each student gets their own LRN constants, Caffe layer, activities, inhibited
+maps and model (:func:`variant`); the default differs from AlexNet's constants
+and the chapter's Caffe example (alpha 1e-4, local_size 5), whose TensorFlow
+alpha the chapter prints. Expected values come from :mod:`cnnbook.science.lrn`
+(its ``tf_arguments`` and ``lrn``, the float64 reference equal to
+TensorFlow's); the usual slips (alpha divided by n, the window wrapped around,
+the power beta forgotten...) are recognised and named.
 """
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
+
 import numpy as np
 
+from cnnbook.checks import variants
+from cnnbook.checks.apart import clashes
 from cnnbook.checks.bank import question
-from cnnbook.checks.choices import ChoiceSpec
+from cnnbook.checks.choices import ChoiceSpec, Options
 from cnnbook.checks.functions import FunctionSpec
-from cnnbook.checks.models import ModelSpec, conv_before
+from cnnbook.checks.models import ModelSpec, conv_before, softmax_output
 from cnnbook.checks.specs import Mistake, NumberSpec
 from cnnbook.science import lrn
 
-__all__ = ["centre_value_spec", "lrn_function_spec"]
+__all__ = ["Constants", "centre_value_spec", "lrn_function_spec", "variant"]
 
 _CASES = (
     # (shape, constants): AlexNet's first, then others that expose other slips
@@ -103,14 +111,19 @@ def _describe(args: tuple) -> str:
     )
 
 
-def lrn_function_spec(rel_tol: float = 1e-6) -> FunctionSpec:
+def lrn_function_spec(
+    rel_tol: float = 1e-6, constants: dict | None = None
+) -> FunctionSpec:
     """A function ``f(x, k, n, alpha, beta)`` normalising across the last axis
     as in AlexNet's paper, compared with :func:`cnnbook.science.lrn.lrn` on a few
-    inputs (edges and other constants included)."""
+    inputs (edges and other constants included); ``constants`` replace
+    AlexNet's in the first case."""
     rng = np.random.default_rng(5)
+    (first_shape, _), *others = _CASES
+    chosen = [(first_shape, constants or lrn.ALEXNET), *others]
     cases = tuple(
         (rng.normal(scale=10.0, size=shape), c["k"], c["n"], c["alpha"], c["beta"])
-        for shape, c in _CASES
+        for shape, c in chosen
     )
     return FunctionSpec(
         lambda x, k, n, alpha, beta: lrn.lrn(x, k, n, alpha, beta),
@@ -169,37 +182,171 @@ def centre_value_spec(
     )
 
 
+# --------------------------------------------------------------------------- variants
+@dataclass(frozen=True, repr=False)
+class Constants(variants.Variant):
+    """One student's LRN constants and the numbers of questions 1 to 4 and 6."""
+
+    k: float
+    n: int
+    alpha: float
+    beta: float
+    caffe_size: int
+    caffe_alpha: float
+    activities: tuple[float, ...]
+    channel: int
+    maps: int
+    strong: int
+    weak: float
+    raised: float
+    image: int
+    classes: int
+    budget: int
+
+    @property
+    def constants(self) -> dict:
+        return {"k": self.k, "n": self.n, "alpha": self.alpha, "beta": self.beta}
+
+    def lines(self) -> list[str]:
+        return [
+            f"k = {self.k:g}, n = {self.n}, alpha = {self.alpha:g}, beta = "
+            f"{self.beta:g}: your layer's constants in the paper's formula",
+            f"caffe_size = {self.caffe_size}, caffe_alpha = {self.caffe_alpha:g}: "
+            "question 1c's Caffe layer (local_size and alpha)",
+            f"activities = {list(self.activities)}, channel = {self.channel}: "
+            f"question 2's maps 0 to {len(self.activities) - 1} at one position, "
+            f"and the map to normalise",
+            f"maps = {self.maps}, strong = {self.strong}, weak = {self.weak:g}, "
+            f"raised = {self.raised:g}: question 4's {self.maps} maps (0 to "
+            f"{self.maps - 1}) at {self.weak:g}; map {self.strong} rises to "
+            f"{self.raised:g}",
+            f"image = {self.image}, classes = {self.classes}, budget = "
+            f"{self.budget:,}: question 6's {self.image} x {self.image} grey images, "
+            f"its classes and its largest parameter count",
+        ]
+
+    def choices(self) -> dict:
+        s, r = self.strong, self.n // 2
+        near = ", ".join(str(i) for i in range(s - r, s + r + 1) if i != s)
+        return {
+            "inhibited": Options(
+                (
+                    f"only map {s}",
+                    f"maps {s - r} to {s + r}",
+                    f"maps {near}",
+                    f"all {self.maps} maps",
+                ),
+                right=_inhibited_option(self),
+                hints=_inhibition_hints(_inhibited_option(self)),
+            )
+        }
+
+
+def _inhibited(v: Constants) -> frozenset[int]:
+    """The maps whose output at the position drops when the strong map rises."""
+    before = np.full(v.maps, float(v.weak))
+    after = before.copy()
+    after[v.strong] = v.raised
+    drops = lrn.lrn(after, **v.constants) < lrn.lrn(before, **v.constants)
+    return frozenset(int(i) for i in np.flatnonzero(drops))
+
+
+def _inhibited_option(v: Constants) -> int:
+    """Which option (0 to 3) names the maps that drop; -1 if none does."""
+    s, r = v.strong, v.n // 2
+    window = frozenset(range(s - r, s + r + 1))
+    named = [frozenset({s}), window, window - {s}, frozenset(range(v.maps))]
+    truth = _inhibited(v)
+    return named.index(truth) if truth in named else -1
+
+
+def _inhibition_hints(right: int) -> dict[int, str]:
+    hints = {
+        0: "The raised map's square is in the sum of every map within n // 2 of "
+        "it, and each of those is divided by that larger sum.",
+        1: "Check the raised map itself: compute its output before and after the "
+        "rise, and compare.",
+        2: "Check the raised map itself: compute its output before and after the "
+        "rise, and compare.",
+        3: "The sum runs over the n adjacent maps only: maps farther than n // 2 "
+        "from the raised one do not see it.",
+    }
+    return {i: hint for i, hint in hints.items() if i != right}
+
+
+DEFAULT = Constants(
+    1.0,
+    7,
+    2e-4,
+    0.6,
+    3,
+    5e-4,
+    (12.0, 35.0, 28.0, 50.0, 17.0, 41.0),
+    3,
+    11,
+    6,
+    20.0,
+    80.0,
+    12,
+    6,
+    6_000,
+)
+"""What Binder, Colab and the published solutions show: not the chapter's."""
+
+
+def _draw(generator: random.Random) -> Constants:
+    n = generator.choice((3, 5, 7, 9, 11))
+    maps = generator.randint(n + 2, n + 6)
+    count = generator.randint(5, 8)
+    return Constants(
+        generator.choice((0.5, 1.0, 1.5, 2.0)),
+        n,
+        generator.choice((5e-5, 1e-4, 2e-4, 3e-4, 5e-4)),
+        generator.choice((0.5, 0.6, 0.75, 0.9)),
+        generator.choice((3, 5, 7, 9, 11)),
+        generator.choice((1e-4, 2e-4, 3e-4, 5e-4, 1e-3)),
+        tuple(float(generator.randint(5, 60)) for _ in range(count)),
+        generator.randrange(count),
+        maps,
+        generator.randint(n // 2, maps - 1 - n // 2),
+        float(generator.choice((5, 10, 15, 20))),
+        float(generator.choice((60, 80, 100, 150))),
+        generator.choice((8, 10, 12, 14, 16)),
+        generator.randint(4, 12),
+        generator.randrange(3_000, 8_500, 500),
+        orders=variants.shuffled(generator, {"inhibited": 4}),
+    )
+
+
+def _valid(v: Constants) -> bool:
+    chapter = v.constants == lrn.ALEXNET or (v.caffe_size, v.caffe_alpha) == (5, 1e-4)
+    return (
+        not chapter
+        and _inhibited_option(v) >= 0
+        and not any(clashes(q._make_spec(v)) for q in NUMERIC)
+    )
+
+
+def variant() -> Constants:
+    """The numbers of the student in force (:mod:`cnnbook.checks.variants`)."""
+    return variants.draw("ch05", _draw, DEFAULT, _valid)
+
+
 # --------------------------------------------------------------------------- the bank
-CAFFE = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
-"""Question 1c: the constants of the Caffe model file (Caffe divides alpha by n)."""
-ACTIVITIES = (10.0, 20.0, 30.0, 40.0, 50.0)
-"""Question 2: the activities of maps 0 to 4 at one position."""
-CHANNEL = 2
-MAPS, STRONG, WEAK, RAISED = 9, 4, 10.0, 100.0
-"""Question 4: nine maps at 10; map 4 rises to 100."""
-INHIBITION_OPTIONS = {
-    "a": frozenset({STRONG}),
-    "b": frozenset(range(STRONG - 2, STRONG + 3)),
-    "c": frozenset({STRONG - 2, STRONG - 1, STRONG + 1, STRONG + 2}),
-    "d": frozenset(range(MAPS)),
-}
-"""Question 4's options: the maps each one names."""
-
-
 @question()
-def depth_radius() -> NumberSpec:
-    """1a: TensorFlow's depth_radius for AlexNet's window of n = 5 maps."""
-    n = lrn.ALEXNET["n"]
+def depth_radius(v: Constants | None = None) -> NumberSpec:
+    """1a: TensorFlow's depth_radius for your window of n maps."""
+    v = v or variant()
     return NumberSpec(
-        lrn.tf_arguments(**lrn.ALEXNET)["depth_radius"],
+        lrn.tf_arguments(**v.constants)["depth_radius"],
         mistakes=(
             Mistake(
-                n,
+                v.n,
                 "TensorFlow's depth_radius counts the maps on one side: the window "
                 "is 2 * depth_radius + 1 maps wide.",
             ),
             Mistake(
-                n / 2,
+                v.n / 2,
                 "The window is centred on a map, so its half-width is a whole number.",
             ),
         ),
@@ -208,11 +355,12 @@ def depth_radius() -> NumberSpec:
 
 
 @question()
-def tf_alpha() -> NumberSpec:
-    """1b: TensorFlow's alpha for the paper's alpha = 1e-4."""
-    caffe = lrn.tf_arguments(**lrn.ALEXNET, alpha_per_n=True)["alpha"]
+def tf_alpha(v: Constants | None = None) -> NumberSpec:
+    """1b: TensorFlow's alpha for your alpha in the paper's formula."""
+    v = v or variant()
+    caffe = lrn.tf_arguments(**v.constants, alpha_per_n=True)["alpha"]
     return NumberSpec(
-        lrn.tf_arguments(**lrn.ALEXNET)["alpha"],
+        lrn.tf_arguments(**v.constants)["alpha"],
         rel_tol=1e-6,
         mistakes=(
             Mistake(
@@ -226,19 +374,21 @@ def tf_alpha() -> NumberSpec:
 
 
 @question()
-def caffe_tf_alpha() -> NumberSpec:
-    """1c: TensorFlow's alpha for a Caffe layer with alpha 1e-4 and local_size 5."""
+def caffe_tf_alpha(v: Constants | None = None) -> NumberSpec:
+    """1c: TensorFlow's alpha for the Caffe layer."""
+    v = v or variant()
+    caffe = {**v.constants, "n": v.caffe_size, "alpha": v.caffe_alpha}
     return NumberSpec(
-        lrn.tf_arguments(**CAFFE, alpha_per_n=True)["alpha"],
+        lrn.tf_arguments(**caffe, alpha_per_n=True)["alpha"],
         rel_tol=1e-6,
         mistakes=(
             Mistake(
-                CAFFE["alpha"],
+                v.caffe_alpha,
                 "Caffe divides its alpha by local_size before multiplying the sum; "
                 "TensorFlow does not, so divide it yourself.",
             ),
             Mistake(
-                CAFFE["alpha"] * CAFFE["n"], "Divide by local_size, do not multiply."
+                v.caffe_alpha * v.caffe_size, "Divide by local_size, do not multiply."
             ),
         ),
         what="alpha",
@@ -246,53 +396,37 @@ def caffe_tf_alpha() -> NumberSpec:
 
 
 @question(points=2)
-def b2() -> NumberSpec:
-    """2: the normalised value of map 2, to 4 significant digits or more."""
-    return centre_value_spec(ACTIVITIES, CHANNEL, **lrn.ALEXNET, digits=4)
+def b2(v: Constants | None = None) -> NumberSpec:
+    """2: the normalised value of the chosen map, to 4 significant digits."""
+    v = v or variant()
+    return centre_value_spec(v.activities, v.channel, **v.constants, digits=4)
 
 
 @question(points=3)
-def my_lrn() -> FunctionSpec:
+def my_lrn(v: Constants | None = None) -> FunctionSpec:
     """3: the student's own LRN in NumPy."""
-    return lrn_function_spec()
-
-
-def _inhibited() -> frozenset[int]:
-    """The maps whose output at the position drops when map STRONG rises."""
-    before = np.full(MAPS, WEAK)
-    after = before.copy()
-    after[STRONG] = RAISED
-    return frozenset(int(i) for i in np.flatnonzero(lrn.lrn(after) < lrn.lrn(before)))
+    return lrn_function_spec(constants=(v or variant()).constants)
 
 
 @question()
-def inhibited() -> ChoiceSpec:
-    """4: which maps have a smaller output when map 4 rises from 10 to 100."""
-    truth = _inhibited()
-    (right,) = [label for label, maps in INHIBITION_OPTIONS.items() if maps == truth]
-    unseen = sorted(set(range(MAPS)) - INHIBITION_OPTIONS["b"])
-    return ChoiceSpec(
-        right,
-        "abcd",
-        {
-            "a": "Map 4's square is in the sum of every map within n // 2 = 2 of it, "
-            "and each of those is divided by that larger sum.",
-            "b": "Check map 4 itself: compute its output b^4 before and after the "
-            "rise, and compare.",
-            "d": f"The sum runs over n = 5 adjacent maps only: maps "
-            f"{', '.join(map(str, unseen[:-1]))} and {unseen[-1]} do not see map 4.",
-        },
-    )
+def inhibited(v: Constants | None = None) -> ChoiceSpec:
+    """4: which maps have a smaller output when the strong map rises."""
+    return (v or variant())._choice_spec("inhibited")
 
 
 @question(points=3)
-def model() -> ModelSpec:
-    """6: a Keras model for 8 x 8 grey images with Conv2D then LRN, at most 5,000
-    parameters."""
+def model(v: Constants | None = None) -> ModelSpec:
+    """6: a Keras model for small grey images with Conv2D then LRN and a softmax,
+    within a parameter budget."""
+    v = v or variant()
     return ModelSpec(
-        (8, 8, 1),
-        (10,),
-        max_params=5_000,
+        (v.image, v.image, 1),
+        (v.classes,),
+        max_params=v.budget,
         must_contain=("Conv2D", "LocalResponseNormalization"),
-        rules=(conv_before("LocalResponseNormalization"),),
+        rules=(conv_before("LocalResponseNormalization"), softmax_output),
     )
+
+
+NUMERIC = (depth_radius, tf_alpha, caffe_tf_alpha, b2)
+"""The questions whose named slips a variant must keep apart."""

@@ -1,95 +1,86 @@
 """Chapter 7's questions: receptive fields and jumps, stacked and dilated
 kernels, separable convolutions, SE blocks and compound scaling.
 
-Each question is declared once with :func:`cnnbook.checks.bank.question` on the
-bank's specs; the expected values come from :mod:`cnnbook.calc` and
-:mod:`cnnbook.papers`, and the usual slips are recognised and named without
-giving the answer. The notebook's check cells pass only the student's
-variable: ``checks.ch07.field(field)``. Keras is imported only when the
-separable unit (question 7) is judged.
+Each student gets their own stack, kernels, separable convolution, SE block,
+scaling constants and unit (:func:`variant`); the default differs from the
+chapter's examples (EfficientNet's own alpha, beta, gamma at phi = 2, whose
+factor the chapter prints). Expected values come from :mod:`cnnbook.calc`;
+the usual slips are recognised and named without giving the answer or a
+number of it. The notebook's check cells pass only the student's variable:
+``checks.ch07.field(field)``. Keras is imported only when the separable unit
+(question 7) is judged.
 """
 
 from __future__ import annotations
 
 from cnnbook import calc
+from cnnbook.checks import variants
+from cnnbook.checks.apart import clashes
 from cnnbook.checks.bank import question
 from cnnbook.checks.choices import ChoiceSpec
-from cnnbook.checks.models import ModelSpec, depthwise_then_pointwise
-from cnnbook.checks.specs import Mistake, NumberSpec
-from cnnbook.papers import MODERN_CLAIMS
-
-__all__: list[str] = []
-
-# Question 1's stack on a 64 x 64 grey image: what each layer is
-STACK = (
-    calc.Conv2D(8, 5, padding="same"),
-    calc.MaxPooling2D(2),
-    calc.Conv2D(16, 3, padding="same"),
-    calc.Conv2D(16, 3, strides=2, padding="same"),
-    calc.Conv2D(32, 3, padding="same", dilation_rate=2),
+from cnnbook.checks.models import (
+    ModelSpec,
+    depthwise_then_pointwise,
+    relu_after_each,
 )
+from cnnbook.checks.modern import (
+    DEFAULT,
+    PAPER,
+    Modern,
+    draw,
+    field_of,
+    full_macs,
+    layers_needed,
+    macs_of,
+    slipped_field,
+    stack_weights,
+    unit_params,
+)
+from cnnbook.checks.specs import Mistake, NumberSpec
+
+__all__ = ["Modern", "variant"]
 
 
-def _stack_field() -> calc.ReceptiveField:
-    return calc.analyze((64, 64, 1), STACK).layers[-1].receptive_field
+def _valid(v: Modern) -> bool:
+    if (v.scaling, v.phi) == (PAPER, 2):
+        return False
+    return not any(clashes(q._make_spec(v)) for q in NUMERIC)
 
 
-def _geometry() -> list[tuple[int, int, int]]:
-    """(kernel, stride, dilation) of each layer of :data:`STACK`."""
-    out = []
-    for layer in STACK:
-        kernel = getattr(layer, "kernel_size", getattr(layer, "pool_size", (1, 1)))
-        dilation = getattr(layer, "dilation_rate", (1, 1))
-        out.append((kernel[0], layer.strides[0], dilation[0]))
-    return out
+def variant() -> Modern:
+    """The numbers of the student in force (:mod:`cnnbook.checks.variants`)."""
+    return variants.draw("ch07", draw, DEFAULT, _valid)
 
 
-def _slipped_field(
-    after: bool = False, jumps: bool = True, dilation: bool = True, pool: bool = True
-) -> int:
-    """The field by a slipped recursion: the jump *after* the layer, no jump at
-    all, no dilation, or the pooling left out."""
-    size, step = 1, 1
-    for (k, s, d), layer in zip(_geometry(), STACK, strict=True):
-        if not pool and isinstance(layer, calc.MaxPooling2D):
-            continue
-        d = d if dilation else 1
-        if after:
-            step *= s
-        size += (k - 1) * d * (step if jumps else 1)
-        if not after:
-            step *= s
-    return size
-
-
-# --------------------------------------------------------------------------- questions
+# --------------------------------------------------------------------------- question 1
 @question(points=2)
-def field() -> NumberSpec:
+def field(v: Modern | None = None) -> NumberSpec:
     """1a: the receptive field (pixels) of the last layer of the stack."""
+    v = v or variant()
     return NumberSpec(
-        _stack_field().size[0],
+        field_of(v).size[0],
         what="the receptive field",
         mistakes=(
             Mistake(
-                _slipped_field(jumps=False),
+                slipped_field(v, jumps=False),
                 "Each layer widens the field by (k - 1) x d times the jump of its "
                 "input: after a stride or a pooling, one step of the kernel moves "
                 "several pixels.",
             ),
             Mistake(
-                _slipped_field(after=True),
+                slipped_field(v, after=True),
                 "Use the jump before the layer (its input's), not after: a layer's "
                 "own stride only spaces its outputs.",
             ),
             Mistake(
-                _slipped_field(dilation=False),
-                "The last layer is dilated: its taps are 2 units apart, so it spans "
-                "(3 - 1) x 2 + 1 units of its input.",
+                slipped_field(v, dilation=False),
+                "The last layer is dilated: its taps are d units apart, so it spans "
+                "(k - 1) x d + 1 units of its input.",
             ),
             Mistake(
-                _slipped_field(pool=False),
-                "The max pooling is a layer of the stack too: its 2x2 window widens "
-                "the field and its stride doubles the jump.",
+                slipped_field(v, pool=False),
+                "The max pooling is a layer of the stack too: its window widens the "
+                "field and its stride multiplies the jump.",
             ),
         ),
         hint="Start from 1 pixel and a jump of 1; per layer add (k - 1) x d x jump, "
@@ -98,21 +89,22 @@ def field() -> NumberSpec:
 
 
 @question()
-def jump() -> NumberSpec:
+def jump(v: Modern | None = None) -> NumberSpec:
     """1b: the jump (effective stride, pixels) of the last layer."""
-    expected = _stack_field().jump[0]
+    v = v or variant()
+    expected = field_of(v).jump[0]
     return NumberSpec(
         expected,
         what="the jump",
         mistakes=(
             Mistake(
-                expected * 2,
+                expected * v.dilation,
                 "Dilation spreads a kernel's taps but does not skip outputs: it "
                 "leaves the jump as it is.",
             ),
             Mistake(
-                expected // 2,
-                "The max pooling has a stride of 2 too (its pool size, by default).",
+                expected // v.pool,
+                "The max pooling has a stride too (its pool size, by default).",
             ),
             Mistake(
                 1,
@@ -124,126 +116,124 @@ def jump() -> NumberSpec:
     )
 
 
+# --------------------------------------------------------------------------- question 2
 @question()
-def stack_layers() -> NumberSpec:
-    """2a: how many stacked 3x3 convolutions see as much as one 9x9."""
-    return NumberSpec(
-        (9 - 1) // (3 - 1),
-        what="the number of layers",
-        mistakes=(
-            Mistake(
-                3,
-                "Three 3x3 layers see 7 x 7 pixels: the first sees 3 and each later "
-                "one adds 2.",
-            ),
-            Mistake(8, "Each 3x3 layer (stride 1) adds 2 pixels to the field, not 1."),
-            Mistake(
-                9,
-                "A stack does not tile the 9x9 window with 3x3 patches: each 3x3 "
-                "layer widens the field by 2 pixels.",
-            ),
+def stack_layers(v: Modern | None = None) -> NumberSpec:
+    """2a: how many stacked small convolutions see as much as one large one."""
+    v = v or variant()
+    needed = layers_needed(v)
+    mistakes = [
+        Mistake(
+            needed - 1,
+            "That stack falls short of the large kernel: the first layer sees k "
+            "pixels and each later one (stride 1) adds k - 1.",
         ),
-        hint="One 3x3 layer sees 3 pixels; each further one (stride 1) adds 2.",
+        Mistake(v.large - 1, "Each layer (stride 1) adds k - 1 pixels, not 1."),
+    ]
+    if v.large % v.small == 0:
+        mistakes.append(
+            Mistake(
+                (v.large // v.small) ** 2,
+                "A stack does not tile the large window with small patches: each "
+                "layer widens the field by k - 1 pixels.",
+            )
+        )
+    return NumberSpec(
+        needed,
+        what="the number of layers",
+        mistakes=tuple(mistakes),
+        hint="One small layer sees k pixels; each further one (stride 1) adds k - 1.",
     )
 
 
-def _stack_weights(kernel: int, layers: int, maps: int = 64) -> int:
-    conv = calc.Conv2D(maps, kernel, padding="same", use_bias=False)
-    return calc.analyze((32, 32, maps), [conv] * layers).params
-
-
 @question()
-def stack_saving() -> NumberSpec:
-    """2b: how many times more weights one 9x9 has than the 3x3 stack."""
-    single, layers = _stack_weights(9, 1), int(stack_layers.spec().expected)
+def stack_saving(v: Modern | None = None) -> NumberSpec:
+    """2b: how many times more weights the large kernel has than the stack."""
+    v = v or variant()
+    single, layers = stack_weights(v.large, 1), layers_needed(v)
     return NumberSpec(
-        single / _stack_weights(3, layers),
+        single / stack_weights(v.small, layers),
         rel_tol=0.01,
         what="the ratio",
         mistakes=(
             Mistake(
-                single / _stack_weights(3, layers - 1),
-                "That compares with three 3x3 layers; they see only 7 x 7 pixels.",
+                single / stack_weights(v.small, layers - 1),
+                "That compares with one layer fewer, whose field falls short.",
             ),
             Mistake(
-                _stack_weights(3, layers) / single,
+                stack_weights(v.small, layers) / single,
                 "That is the stack over the single kernel: invert it.",
             ),
             Mistake(
-                single / _stack_weights(3, 1),
-                "The stack has one 3x3 kernel per layer, and several layers.",
+                single / stack_weights(v.small, 1),
+                "The stack has one small kernel per layer, and several layers.",
             ),
         ),
-        hint="Each layer has 3 x 3 x C x C weights; the single one 9 x 9 x C x C.",
+        hint="Each layer has k x k x C x C weights; the single one K x K x C x C.",
     )
 
 
-SEPARABLE_INPUT, SEPARABLE_FILTERS = (28, 28, 128), 256
-"""Question 3: the separable convolution from 28 x 28 x 128 to 256 maps."""
-
-
-def _macs(*layers: calc.Layer) -> int:
-    return calc.analyze(SEPARABLE_INPUT, list(layers)).macs
-
-
-def _full_macs() -> int:
-    return _macs(calc.Conv2D(SEPARABLE_FILTERS, 3, padding="same", use_bias=False))
-
-
+# --------------------------------------------------------------------------- question 3
 @question(points=2)
-def separable_macs() -> NumberSpec:
-    """3a: the multiply-adds of a 3x3 separable convolution, 28x28x128 to 256."""
-    c_in = SEPARABLE_INPUT[-1]
-    depthwise = calc.DepthwiseConv2D(3, padding="same", use_bias=False)
-    pointwise = calc.Conv2D(SEPARABLE_FILTERS, 1, use_bias=False)
-    wide = calc.DepthwiseConv2D(
-        3, padding="same", depth_multiplier=SEPARABLE_FILTERS // c_in, use_bias=False
-    )
+def separable_macs(v: Modern | None = None) -> NumberSpec:
+    """3a: the multiply-adds of the separable convolution for one image."""
+    v = v or variant()
+    k, c_in, c_out = v.separable_kernel, v.separable_input[-1], v.separable_filters
+    depthwise = calc.DepthwiseConv2D(k, padding="same", use_bias=False)
+    pointwise = calc.Conv2D(c_out, 1, use_bias=False)
+    mistakes = [
+        Mistake(
+            full_macs(v),
+            "That is a full convolution: every output map reads every input map "
+            "through its own kernel.",
+        ),
+        Mistake(
+            macs_of(v, depthwise),
+            "That is only the depthwise step; add the 1x1 pointwise convolution to "
+            "the output maps.",
+        ),
+        Mistake(
+            macs_of(v, pointwise),
+            "That is only the pointwise step; add the depthwise filtering of each "
+            "input map.",
+        ),
+    ]
+    if c_out != c_in and c_out % c_in == 0:
+        wide = calc.DepthwiseConv2D(
+            k, padding="same", depth_multiplier=c_out // c_in, use_bias=False
+        )
+        mistakes.append(
+            Mistake(
+                macs_of(v, wide) + macs_of(v, pointwise),
+                "The depthwise step filters the input maps, before the 1x1 "
+                "convolution makes the output maps.",
+            )
+        )
+    separable = calc.SeparableConv2D(c_out, k, padding="same", use_bias=False)
     return NumberSpec(
-        _macs(
-            calc.SeparableConv2D(SEPARABLE_FILTERS, 3, padding="same", use_bias=False)
-        ),
+        macs_of(v, separable),
         what="the multiply-adds",
-        mistakes=(
-            Mistake(
-                _full_macs(),
-                "That is a full 3x3 convolution: every output map reads every input "
-                "map through its own 3x3 kernel.",
-            ),
-            Mistake(
-                _macs(depthwise),
-                "That is only the depthwise step; add the 1x1 pointwise convolution "
-                "from 128 to 256 maps.",
-            ),
-            Mistake(
-                _macs(pointwise),
-                "That is only the pointwise step; add the depthwise 3x3 filtering of "
-                "each of the 128 maps.",
-            ),
-            Mistake(
-                _macs(wide) + _macs(pointwise),
-                "The depthwise step filters the 128 input maps, before the 1x1 "
-                "convolution makes 256.",
-            ),
-        ),
-        hint="Per output position: 3 x 3 x C_in for the depthwise step plus C_in x "
+        mistakes=tuple(mistakes),
+        hint="Per output position: k x k x C_in for the depthwise step plus C_in x "
         "C_out for the pointwise one.",
     )
 
 
 @question()
-def separable_ratio() -> NumberSpec:
+def separable_ratio(v: Modern | None = None) -> NumberSpec:
     """3b: the separable convolution's multiply-adds over the full one's."""
-    separable, full = separable_macs.spec().expected, _full_macs()
+    v = v or variant()
+    separable, full = separable_macs._make_spec(v).expected, full_macs(v)
     return NumberSpec(
         separable / full,
         rel_tol=0.01,
         what="the ratio",
         mistakes=(
             Mistake(
-                1 / 9, "That is the limit for very many output maps; add 1 / C_out."
+                1 / v.separable_kernel**2,
+                "That is the limit for very many output maps; add 1 / C_out.",
             ),
-            Mistake(1 / SEPARABLE_FILTERS, "Add the depthwise part, 1 / k^2."),
+            Mistake(1 / v.separable_filters, "Add the depthwise part, 1 / k^2."),
             Mistake(full / separable, "That is full over separable: invert it."),
         ),
         hint="Divide your answer to 3a by the full convolution's multiply-adds.",
@@ -251,27 +241,17 @@ def separable_ratio() -> NumberSpec:
 
 
 @question()
-def no_holes() -> ChoiceSpec:
+def no_holes(v: Modern | None = None) -> ChoiceSpec:
     """4: which dilations let a unit see every pixel of its field."""
-    return ChoiceSpec(
-        "b",
-        "abcd",
-        {
-            "a": "With dilations 2, 2, 2 every tap lands on an even offset: the odd "
-            "rows and columns never reach the unit (the gridding problem).",
-            "c": "Dilations 1, 1, 1 do see every pixel, but of a 7 x 7 field, not "
-            "13 x 13.",
-            "d": "Dilations 4, 4, 4 give a 25 x 25 field with holes: a common "
-            "factor of the dilations leaves a grid.",
-        },
-    )
+    return (v or variant())._choice_spec("no_holes")
 
 
+# --------------------------------------------------------------------------- 5 to 8
 @question(points=2)
-def se_params() -> NumberSpec:
-    """5: the parameters of an SE block with r = 16 on 1,024 maps."""
-    channels, ratio = 1024, MODERN_CLAIMS["se_ratio"][0]
-    squeezed = channels // ratio
+def se_params(v: Modern | None = None) -> NumberSpec:
+    """5: the parameters of the SE block."""
+    v = v or variant()
+    channels, squeezed = v.se_channels, v.se_channels // v.se_ratio
     weights = 2 * channels * squeezed
     return NumberSpec(
         weights + squeezed + channels,
@@ -297,30 +277,29 @@ def se_params() -> NumberSpec:
 
 
 @question()
-def compound_factor() -> NumberSpec:
-    """6: by how much phi = 2 multiplies the FLOPs, by Eq. 3."""
-    alpha, beta, gamma = (
-        MODERN_CLAIMS[f"efficientnet_{x}"][0] for x in ("alpha", "beta", "gamma")
-    )
+def compound_factor(v: Modern | None = None) -> NumberSpec:
+    """6: by how much phi multiplies the FLOPs, by Eq. 3."""
+    v = v or variant()
+    alpha, beta, gamma = v.scaling
     step = alpha * beta**2 * gamma**2
     return NumberSpec(
-        step**2,
+        step**v.phi,
         rel_tol=0.005,
         what="the factor",
         mistakes=(
             Mistake(
-                4,
-                "The paper rounds each step to a factor of 2; the question asks for "
-                "the equation's value with alpha, beta and gamma.",
+                2**v.phi,
+                "The paper's constraint makes each step about 2; the question asks "
+                "for the equation's value with your alpha, beta and gamma.",
             ),
-            Mistake(step, "That is one step (phi = 1); phi = 2 is two steps."),
+            Mistake(step, "That is one step (phi = 1); your phi is more steps."),
             Mistake(
-                2 * step,
-                "Two steps multiply the FLOPs twice by the step's factor: square it "
-                "rather than double it.",
+                v.phi * step,
+                "Each step multiplies the FLOPs by the step's factor: raise it to "
+                "the power phi rather than multiply by phi.",
             ),
             Mistake(
-                (alpha * beta * gamma) ** 2,
+                (alpha * beta * gamma) ** v.phi,
                 "Width and resolution count twice: FLOPs grow with d x w^2 x r^2.",
             ),
         ),
@@ -329,58 +308,42 @@ def compound_factor() -> NumberSpec:
     )
 
 
-UNIT_INPUT, UNIT_FILTERS = (32, 32, 64), 128
-"""Question 7: MobileNet's unit from 32 x 32 x 64 to 32 x 32 x 128."""
-
-
-def _unit_params(
-    depthwise_norm: bool = True,
-    pointwise_norm: bool = True,
-    depthwise_bias: bool = False,
-    pointwise_bias: bool = False,
-) -> int:
-    """The unit's parameters, counted by calc; the arguments make its slips."""
-    layers = [calc.DepthwiseConv2D(3, padding="same", use_bias=depthwise_bias)]
-    layers += [calc.BatchNormalization(), calc.ReLU()] if depthwise_norm else []
-    layers += [calc.Conv2D(UNIT_FILTERS, 1, use_bias=pointwise_bias)]
-    layers += [calc.BatchNormalization(), calc.ReLU()] if pointwise_norm else []
-    return calc.analyze(UNIT_INPUT, layers).params
-
-
 @question(points=3)
-def separable_unit() -> ModelSpec:
-    """7: a MobileNet unit from 32x32x64 to 32x32x128 with 9,536 parameters."""
+def separable_unit(v: Modern | None = None) -> ModelSpec:
+    """7: a MobileNet unit with the parameter count the question gives."""
+    v = v or variant()
     return ModelSpec(
-        UNIT_INPUT,
-        (*UNIT_INPUT[:2], UNIT_FILTERS),
+        v.unit_input,
+        (*v.unit_input[:2], v.unit_filters),
         must_contain=("BatchNormalization",),
         rules=(depthwise_then_pointwise,),
+        activations=(relu_after_each(("DepthwiseConv2D", "Conv2D")),),
         params=NumberSpec(
-            _unit_params(),
+            unit_params(v),
             what="the parameter count",
             mistakes=(
                 Mistake(
-                    _unit_params(depthwise_bias=True, pointwise_bias=True),
+                    unit_params(v, depthwise_bias=True, pointwise_bias=True),
                     "The convolutions have biases: pass use_bias=False to both "
                     "(batch norm's shift does their work).",
                 ),
                 Mistake(
-                    _unit_params(depthwise_bias=True),
+                    unit_params(v, depthwise_bias=True),
                     "The DepthwiseConv2D has a bias per map: pass use_bias=False to "
                     "it too.",
                 ),
                 Mistake(
-                    _unit_params(pointwise_bias=True),
+                    unit_params(v, pointwise_bias=True),
                     "The 1x1 Conv2D has a bias per filter: pass use_bias=False to it "
                     "too.",
                 ),
                 Mistake(
-                    _unit_params(depthwise_norm=False),
+                    unit_params(v, depthwise_norm=False),
                     "Put a batch norm (and ReLU) after the depthwise convolution "
                     "too, as MobileNet does.",
                 ),
                 Mistake(
-                    _unit_params(pointwise_norm=False),
+                    unit_params(v, pointwise_norm=False),
                     "Put a batch norm (and ReLU) after the 1x1 convolution too, as "
                     "MobileNet does.",
                 ),
@@ -393,16 +356,19 @@ def separable_unit() -> ModelSpec:
 
 
 @question()
-def innovation() -> ChoiceSpec:
+def innovation(v: Modern | None = None) -> ChoiceSpec:
     """8: which statement about the networks after ResNet is right."""
-    return ChoiceSpec(
-        "b",
-        "abcd",
-        {
-            "a": "Chollet found Xception works best with no non-linearity between "
-            "the depthwise and the pointwise step.",
-            "c": "An SE block's dense layers work on one average per map: their "
-            "multiply-adds do not depend on the height and width.",
-            "d": "A dilated kernel keeps its weights; it only spreads them out.",
-        },
-    )
+    return (v or variant())._choice_spec("innovation")
+
+
+NUMERIC = (
+    field,
+    jump,
+    stack_layers,
+    stack_saving,
+    separable_macs,
+    separable_ratio,
+    se_params,
+    compound_factor,
+)
+"""The questions whose named slips a variant must keep apart."""

@@ -1,15 +1,21 @@
 """Multiple-choice questions: one right option, or "select all that apply".
 
 A :class:`ChoiceSpec` knows the option labels, the right ones and a hint per
-option: for a wrong option, why it is wrong (shown when it is picked); for a
-right option, why it is right (shown when it is missed). A select-all answer
-is never told which of its options are wrong: the feedback says how many are
-wrong or missing and gives the hint for one of them.
+wrong option: why it is wrong, shown when it is picked. A select-all answer is
+never told which of its options are wrong nor which right ones are missing:
+the feedback says how many are wrong or missing and gives the hint of one
+option the student picked (a hint about an option not picked would point at
+the answer).
+
+:class:`Options` is a question of the bank: its options' texts in a canonical
+order, shuffled per student (:func:`cnnbook.checks.variants.shuffled`): the
+letters change from student to student, and the spec follows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cnnbook.checks.feedback import Feedback, is_unanswered, right, unanswered, wrong
@@ -20,7 +26,7 @@ from cnnbook.checks.reading import (
     picked_options,
 )
 
-__all__ = ["ChoiceSpec"]
+__all__ = ["ChoiceSpec", "Options", "Shown"]
 
 
 def _are(count: int) -> str:
@@ -121,5 +127,86 @@ class ChoiceSpec:
                 f"{_are(count)} missing"
             )
         text = " and ".join(parts) + "."
-        hinted = [p for p in chosen_wrong + missing if p in self.hints]
+        hinted = [p for p in chosen_wrong if p in self.hints]
         return f"{text} {self.hints[hinted[0]]}" if hinted else text
+
+
+class Shown(str):
+    """Text a notebook cell displays as it is (no quotes, real line breaks)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+class Options:
+    """A choice question's options in their canonical order, the indices of the
+    right ones (one index: pick one; a collection: select all) and, for wrong
+    options, why they are wrong. ``order`` (a permutation of the indices) is
+    how one student sees them: ``order[0]`` is shown as (a). Which options are
+    right is kept private: the question's spec knows it, the notebook does not."""
+
+    __slots__ = ("texts", "many", "_right", "_hints")
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        right: int | Iterable[int],
+        hints: Mapping[int, str] | None = None,
+    ) -> None:
+        texts = tuple(texts)
+        hints = dict(hints or {})
+        many = not isinstance(right, int)
+        keys = frozenset(right if many else [right])
+        if (
+            not 2 <= len(texts) <= 26
+            or not all(isinstance(t, str) and t for t in texts)
+            or not keys
+            or not keys <= set(range(len(texts)))
+            or not set(hints) <= set(range(len(texts))) - keys
+            or not all(isinstance(h, str) for h in hints.values())
+        ):
+            raise ValueError(
+                "texts must be 2 to 26 options, right the index (or indices) of the "
+                "right ones and hints keyed by wrong ones, got "
+                f"{texts!r}, {right!r}, {sorted(hints)!r}"
+            )
+        self.texts, self.many = texts, many
+        self._right, self._hints = keys, hints
+
+    def __repr__(self) -> str:
+        return f"Options({len(self.texts)} options)"
+
+    def _check(self, order: Sequence[int]) -> tuple[int, ...]:
+        order = tuple(order)
+        if sorted(order) != list(range(len(self.texts))):
+            raise ValueError(
+                f"order must be a permutation of 0 to {len(self.texts) - 1}, "
+                f"got {order!r}"
+            )
+        return order
+
+    def text(self, order: Sequence[int]) -> Shown:
+        """The options as the student sees them, one per line: ``(a) ...``."""
+        order = self._check(order)
+        return Shown(
+            "\n".join(
+                f"({letter}) {self.texts[index]}"
+                for letter, index in zip(string.ascii_lowercase, order, strict=False)
+            )
+        )
+
+    def _spec(self, order: Sequence[int]) -> ChoiceSpec:
+        """The spec that judges letters as the student sees them (private: it
+        holds the answer)."""
+        order = self._check(order)
+        letters = string.ascii_lowercase[: len(order)]
+        shown = list(zip(letters, order, strict=True))
+        right = [letter for letter, i in shown if i in self._right]
+        return ChoiceSpec(
+            right if self.many else right[0],
+            letters,
+            {letter: self._hints[i] for letter, i in shown if i in self._hints},
+        )

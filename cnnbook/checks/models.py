@@ -4,13 +4,17 @@ A :class:`ModelSpec` accepts any kind of Keras model: functional,
 ``Sequential``, or subclassed (a subclassed model has no symbolic input, so it
 is called once on a batch of zeros of the question's input shape). Anything
 else (a single layer, a list of layers, a string) is answered with what to
-build. The student's model is the student's code: whatever it raises while it
-is checked is reported as feedback. Keras is imported only when a model is
-judged.
+build. Parameters are counted from the model's weights, whatever its
+``count_params`` says; budgets are strict where the question says "under".
+Rules check the structure the question asks for: a softmax output where it
+asks for probabilities, the activations, the order of the layers. The
+student's model is the student's code: whatever it raises while it is checked
+is reported as feedback. Keras is imported only when a model is judged.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
@@ -24,10 +28,16 @@ from cnnbook.checks.specs import NumberSpec
 __all__ = [
     "ModelSpec",
     "all_layers",
+    "at_least_relus",
     "conv_before",
+    "count_weights",
     "depthwise_then_pointwise",
+    "ends_with_global_pooling",
     "no_bias_in_convolutions",
     "no_pooling",
+    "relu_after",
+    "relu_after_each",
+    "softmax_output",
     "strided_convolution",
 ]
 
@@ -48,6 +58,119 @@ def all_layers(model) -> list:
 
 def _kind(layer) -> str:
     return type(layer).__name__
+
+
+def count_weights(model) -> int:
+    """The values of every weight of ``model`` (what ``count_params`` counts),
+    read from the weights themselves: a subclass's own ``count_params`` or
+    ``weights`` is not asked."""
+    import keras
+
+    weights = keras.layers.Layer.weights.fget(model)
+    return sum(math.prod(int(d) for d in w.shape) for w in weights)
+
+
+def _activation(layer) -> str:
+    """The activation a layer applies last: its ``activation`` argument, or
+    the layer itself for ReLU, Softmax and Activation layers."""
+    kind = _kind(layer)
+    if kind in ("ReLU", "Softmax"):
+        return kind.lower()
+    function = getattr(layer, "activation", None)
+    return getattr(function, "__name__", "") if callable(function) else ""
+
+
+_PASSIVE = ("InputLayer", "Dropout", "Flatten", "Reshape")
+"""Layers that neither compute features nor change what an activation did."""
+
+
+def softmax_output(layers: list) -> str | None:
+    """A rule: the model outputs probabilities, a softmax last."""
+    active = [la for la in layers if _kind(la) not in _PASSIVE]
+    if not active or _activation(active[-1]) != "softmax":
+        return (
+            "The question asks for probabilities: end with a softmax, "
+            'e.g. Dense(classes, activation="softmax").'
+        )
+    return None
+
+
+def ends_with_global_pooling(kind: str) -> Rule:
+    """A rule: a ``kind`` layer (``"GlobalMaxPooling2D"``) follows the last
+    convolution, and only dense layers come after it."""
+
+    def rule(layers: list) -> str | None:
+        kinds = [_kind(la) for la in layers]
+        convs = [i for i, k in enumerate(kinds) if "Conv" in k]
+        pools = [i for i, k in enumerate(kinds) if k == kind]
+        if (
+            not pools
+            or (convs and pools[-1] < convs[-1])
+            or any(
+                k not in ("Dense", "Dropout", "Activation", "Softmax", "Flatten")
+                for k in kinds[pools[-1] + 1 :]
+            )
+        ):
+            return (
+                f"End the feature extraction with {kind}: it comes after the last "
+                "convolution, and only Dense layers follow it."
+            )
+        return None
+
+    rule.__name__ = f"ends_with_{kind}"
+    return rule
+
+
+def relu_after_each(kinds: tuple[str, ...]) -> Rule:
+    """A rule: every layer of ``kinds`` is followed by a ReLU (its own
+    activation, or a ReLU layer before the next layer of ``kinds``)."""
+
+    def rule(layers: list) -> str | None:
+        marks = [i for i, la in enumerate(layers) if _kind(la) in kinds]
+        for n, start in enumerate(marks):
+            stop = marks[n + 1] if n + 1 < len(marks) else len(layers)
+            if not any(_activation(la) == "relu" for la in layers[start:stop]):
+                return (
+                    f"Follow every {' and every '.join(kinds)} layer with a ReLU, "
+                    "as the question asks (after its batch norm, if it has one)."
+                )
+        return None
+
+    rule.__name__ = f"relu_after_each_{'_'.join(kinds)}"
+    return rule
+
+
+def at_least_relus(count: int) -> Rule:
+    """A rule: at least ``count`` ReLUs (layers, or activations of layers)."""
+
+    def rule(layers: list) -> str | None:
+        if sum(_activation(la) == "relu" for la in layers) < count:
+            return (
+                f"The question asks for {count} ReLUs at least: check that each "
+                "place it names has one."
+            )
+        return None
+
+    rule.__name__ = f"at_least_{count}_relus"
+    return rule
+
+
+def relu_after(kind: str) -> Rule:
+    """A rule: the layer right after the ``kind`` layer (``"Add"``) is a ReLU."""
+
+    def rule(layers: list) -> str | None:
+        kinds = [_kind(la) for la in layers]
+        index = kinds.index(kind) if kind in kinds else None
+        if (
+            index is None
+            or index + 1 >= len(layers)
+            or _activation(layers[index + 1]) != "relu"
+        ):
+            return f"Put a ReLU right after the {kind} layer, as the question asks."
+        return None
+
+    rule.__name__ = f"relu_after_{kind}"
+    return rule
 
 
 def no_pooling(layers: list) -> str | None:
@@ -135,7 +258,10 @@ class ModelSpec:
     parameter budget ``[min_params, max_params]``, the layer types it must use
     (Keras class names such as ``"Conv2D"``), ``rules`` it must follow and,
     when the question describes the model exactly, its parameter count
-    ``params`` (a :class:`NumberSpec` whose mistakes name the usual slips)."""
+    ``params`` (a :class:`NumberSpec` whose mistakes name the usual slips).
+    ``strict``: the budget is "under max_params", which rejects max_params
+    itself. ``activations`` are rules checked after the parameter count (whose
+    hints name a missing batch norm and ReLU together)."""
 
     input_shape: tuple
     output_shape: tuple | None = None
@@ -144,6 +270,8 @@ class ModelSpec:
     must_contain: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     params: NumberSpec | None = None
+    strict: bool = False
+    activations: tuple[Rule, ...] = ()
 
     kind = "model"
 
@@ -173,15 +301,19 @@ class ModelSpec:
                 f"must_contain must be Keras layer class names, got {must!r}"
             )
         object.__setattr__(self, "must_contain", tuple(must))
-        if not all(callable(rule) for rule in self.rules):
-            raise ValueError(
-                f"rules must be functions of the layers, got {self.rules!r}"
-            )
-        object.__setattr__(self, "rules", tuple(self.rules))
+        for arg in ("rules", "activations"):
+            rules = getattr(self, arg)
+            if not all(callable(rule) for rule in rules):
+                raise ValueError(
+                    f"{arg} must be functions of the layers, got {rules!r}"
+                )
+            object.__setattr__(self, arg, tuple(rules))
         if self.params is not None and not isinstance(self.params, NumberSpec):
             raise ValueError(
                 f"params must be None or a NumberSpec, got {self.params!r}"
             )
+        if not isinstance(self.strict, bool):
+            raise ValueError(f"strict must be True or False, got {self.strict!r}")
 
     def judge(self, answer: object) -> Feedback:
         """The feedback for ``answer``; never raises."""
@@ -252,13 +384,16 @@ class ModelSpec:
             hint = rule(layers)
             if hint is not None:
                 return wrong(hint)
-        params = int(model.count_params())
-        if self.max_params is not None and params > self.max_params:
+        params = count_weights(model)
+        if self.max_params is not None and (
+            params > self.max_params or (self.strict and params == self.max_params)
+        ):
+            budget = "under" if self.strict else "at most"
             return wrong(
-                f"the model has {params:,} parameters, over the budget of "
-                f"{self.max_params:,}. Fewer filters, larger strides, or global "
-                "average pooling instead of Flatten before a Dense layer all cut "
-                "parameters."
+                f"the model has {params:,} parameters; the question asks for "
+                f"{budget} {self.max_params:,}. Fewer filters, larger strides, or "
+                "global average pooling instead of Flatten before a Dense layer all "
+                "cut parameters."
             )
         if self.min_params is not None and params < self.min_params:
             return wrong(
@@ -273,7 +408,13 @@ class ModelSpec:
                 ]
                 hint = matched[0] if matched else self.params.hint
                 return wrong(f"the model has {params:,} parameters. {hint}".strip())
-        budget = f" (budget {self.max_params:,})" if self.max_params is not None else ""
+        for rule in self.activations:
+            hint = rule(layers)
+            if hint is not None:
+                return wrong(hint)
+        budget = ""
+        if self.max_params is not None:
+            budget = f" ({'under' if self.strict else 'at most'} {self.max_params:,})"
         return right(
             f"input {got_in}, output {got_out}, {params:,} parameters{budget}."
         )

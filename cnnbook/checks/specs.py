@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cnnbook.checks.feedback import (
     Feedback,
@@ -60,6 +60,7 @@ __all__ = [
     "check_mistakes",
     "check_rel_tol",
     "close",
+    "distinct",
     "from_page",
     "too_coarse",
     "verdict_hint",
@@ -100,13 +101,9 @@ def check_expected(arg: str, value: object) -> float:
     return value
 
 
-def check_mistakes(
-    mistakes: Iterable, expected: float = math.nan, rel_tol: float = 0.0
-) -> tuple[Mistake, ...]:
-    """The mistakes as :class:`Mistake`, without those that could never be
-    recognised: one within the tolerance of the right value, or one with the
-    value of an earlier mistake (the first hint wins)."""
-    result: list[Mistake] = []
+def as_mistakes(mistakes: Iterable) -> tuple[Mistake, ...]:
+    """The mistakes as :class:`Mistake` (``(value, hint)`` pairs accepted)."""
+    result = []
     for item in mistakes:
         if isinstance(item, (tuple, list)) and len(item) == 2:
             item = Mistake(item[0], item[1])
@@ -116,6 +113,27 @@ def check_mistakes(
                 f"got {item!r}"
             )
         check_expected("mistakes value", item.value)
+        result.append(item)
+    return tuple(result)
+
+
+def distinct(mistakes: Iterable) -> tuple[Mistake, ...]:
+    """The mistakes without repeated values: a value two slips both give is one
+    answer, and gets the first hint (write it to cover both)."""
+    kept: dict[float, Mistake] = {}
+    for item in as_mistakes(mistakes):
+        kept.setdefault(item.value, item)
+    return tuple(kept.values())
+
+
+def check_mistakes(
+    mistakes: Iterable, expected: float = math.nan, rel_tol: float = 0.0
+) -> tuple[Mistake, ...]:
+    """The mistakes as :class:`Mistake`, without those that could never be
+    recognised: one within the tolerance of the right value, or one with the
+    value of an earlier mistake (the first hint wins)."""
+    result: list[Mistake] = []
+    for item in as_mistakes(mistakes):
         if close(item.value, expected, rel_tol) or any(
             close(item.value, kept.value, 0.0) for kept in result
         ):
@@ -267,6 +285,9 @@ class NumberSpec:
     hint: str = ""
     what: str = "the answer"
     digits: int | None = None
+    named: tuple[Mistake, ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
 
     kind = "number"
 
@@ -286,10 +307,11 @@ class NumberSpec:
             unit = digit_unit(self.expected, self.digits)
             object.__setattr__(self, "rel_tol", unit / abs(self.expected))
         object.__setattr__(self, "rel_tol", check_rel_tol(self.rel_tol))
+        object.__setattr__(self, "named", as_mistakes(self.mistakes))
         object.__setattr__(
             self,
             "mistakes",
-            check_mistakes(self.mistakes, self.expected, self.rel_tol),
+            check_mistakes(self.named, self.expected, self.rel_tol),
         )
         for arg in ("hint", "what"):
             if not isinstance(getattr(self, arg), str):
@@ -377,6 +399,9 @@ class QuantitySpec:
     rel_tol: float = 0.01
     mistakes: tuple[Mistake, ...] = ()
     hint: str = ""
+    named: tuple[Mistake, ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
 
     kind = "quantity"
 
@@ -384,10 +409,11 @@ class QuantitySpec:
         object.__setattr__(self, "expected", check_expected("expected", self.expected))
         object.__setattr__(self, "unit", check_unit(self.unit))
         object.__setattr__(self, "rel_tol", check_rel_tol(self.rel_tol))
+        object.__setattr__(self, "named", as_mistakes(self.mistakes))
         object.__setattr__(
             self,
             "mistakes",
-            check_mistakes(self.mistakes, self.expected, self.rel_tol),
+            check_mistakes(self.named, self.expected, self.rel_tol),
         )
         if not isinstance(self.hint, str):
             raise ValueError(f"hint must be a string, got {self.hint!r}")

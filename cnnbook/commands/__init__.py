@@ -3,6 +3,7 @@ r"""The ``cnnbook`` command: every tool of the course behind one command line.
     cnnbook execute book/*.ipynb                 (make outputs)
     cnnbook solutions notebooks/*.ipynb \        (make solutions)
         [--exercises DIR] [--solutions DIR] [--timeout SECONDS] [--ref REF]
+        [--student ID --solutions DIR [--overwrite]]
     cnnbook colab-cell book/*.ipynb [--ref REF]
     cnnbook outputs-check [--jobs N]              (make outputs-check)
     cnnbook toc-without-solutions _toc.yml OUTPUT
@@ -108,6 +109,19 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_TIMEOUT,
         help="seconds allowed per cell (default %(default)s)",
     )
+    gen.add_argument(
+        "--student",
+        metavar="ID",
+        default=None,
+        help="write the solutions of this student's variant (their own numbers) "
+        "into --solutions DIR, and no exercises (default: the default variant, "
+        "what Binder, Colab and solutions/ show)",
+    )
+    gen.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --student, allow --solutions to be the default solutions/ folder",
+    )
     _add_ref_argument(gen)
     toc = commands.add_parser(
         "toc-without-solutions",
@@ -176,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                 solutions_dir=args.solutions,
                 timeout=args.timeout,
                 colab_ref=args.ref,
+                student=args.student,
+                overwrite=args.overwrite,
             )
         elif args.command == "colab-cell":
             colab.update_files(args.paths, ref=args.ref)

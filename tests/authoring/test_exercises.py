@@ -11,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_ce
 from cnnbook.authoring import colab
 from cnnbook.authoring.exercises import (
     MODEL_ANSWER_STUB,
+    SOLUTIONS_ONLY_STUB,
     MarkerError,
     called_check,
     check_cells,
@@ -44,6 +45,13 @@ def split(*sources: str, markdown: str = "# A test notebook"):
         (["model = build(", "    1,", ")"], ["model = ...  # YOUR ANSWER HERE"]),
         (["n: int = 3"], ["n: int = ...  # YOUR ANSWER HERE"]),
         (["a, b = 1, 2"], ["a, b = ...  # YOUR ANSWER HERE"]),
+        (["[a, b] = 1, 2"], ["[a, b] = ...  # YOUR ANSWER HERE"]),
+        (["a, (b, c.d) = 1, (2, 3)"], ["a, (b, c.d) = ...  # YOUR ANSWER HERE"]),
+        # a tuple target with an element that is not a plain target: unpacking
+        # ... would fail, so the whole block is the student's code
+        (["a, *rest = 1, 2, 3"], ["# YOUR CODE HERE", "..."]),
+        (["x = 1", "first, *rest = x, 2"], ["# YOUR CODE HERE", "..."]),
+        (["a, (b, *c) = 1, (2, 3)"], ["# YOUR CODE HERE", "..."]),
         (
             ["x = 1", "shapes = [x, x]"],
             ["# YOUR CODE HERE", "shapes = ...  # YOUR ANSWER HERE"],
@@ -108,6 +116,20 @@ def test_outputs_cleared_check_cells_and_ids_kept():
         assert is_check_cell(generated.cells[2])
         assert not is_check_cell(generated.cells[1])
     assert nb.cells[1].outputs, "the source notebook itself must not be modified"
+
+
+def test_a_solutions_only_cell_keeps_its_place_but_not_its_text():
+    nb = make_notebook("x = 1", markdown="# Title")
+    nb.cells.append(new_markdown_cell("## What you practised\n\n- the answer is 42"))
+    nb.cells[-1].metadata["cnnbook"] = {"solutions_only": True, "points": 1}
+    nb.cells.append(new_markdown_cell("Kept."))
+    nb.cells[-1].metadata["cnnbook"] = {"solutions_only": False}
+    exercise, solution = split_notebook(nb, label="t.ipynb")
+    assert [c.id for c in exercise.cells] == [c.id for c in solution.cells]
+    assert exercise.cells[2].source == SOLUTIONS_ONLY_STUB
+    assert "42" in solution.cells[2].source and "42" not in nbformat.writes(exercise)
+    assert exercise.cells[2].metadata["cnnbook"]["solutions_only"] is True
+    assert exercise.cells[3].source == "Kept."
 
 
 # ------------------------------------------------------------------------- check cells
@@ -294,6 +316,74 @@ def test_cli_generates_into_the_given_folders(course, capsys):
     assert (exercises / source.name).is_file() and (solutions / source.name).is_file()
     out = capsys.readouterr().out
     assert f"[1/1] {source}: generating ..." in out and "(executed, " in out
+
+
+@pytest.fixture
+def variant_course(tmp_path):
+    """A source whose solution prints the student whose numbers it computes."""
+    source = tmp_path / "notebooks" / "01_variant.ipynb"
+    source.parent.mkdir()
+    nb = make_notebook(
+        "from cnnbook import checks\n\nstudent_id = checks.set_student(None)",
+        "print(checks.student())",
+        block("answer = checks.ch01.variant().units"),
+    )
+    write_notebook(nb, source)
+    return source
+
+
+def _printed(path) -> str:
+    return nbformat.read(path, as_version=4).cells[3].outputs[0]["text"]
+
+
+def test_solutions_are_the_default_variants_whatever_the_shell_says(
+    variant_course, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("JUPYTERHUB_USER", "the-instructor")
+    monkeypatch.setenv("CNNBOOK_STUDENT_ID", "someone")
+    generate_files([variant_course], log=None)
+    assert _printed(tmp_path / "solutions" / variant_course.name) == "None\n"
+    assert (tmp_path / "exercises" / variant_course.name).is_file()
+
+
+def test_one_students_solutions_go_where_the_instructor_says(variant_course, tmp_path):
+    folder = tmp_path / "answers" / "jdoe"
+    results = generate_files(
+        [variant_course], solutions_dir=folder, student="jdoe", log=None
+    )
+    assert _printed(folder / variant_course.name) == "jdoe\n"
+    assert not results[0].exercise_changed
+    assert not (tmp_path / "exercises").exists()  # the same for every student
+    assert not (tmp_path / "solutions").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"student": "jdoe"}, "solutions_dir is required with student"),
+        ({"student": "jdoe", "solutions_dir": "solutions"}, "holds the default"),
+        ({"student": "two\nlines", "solutions_dir": "x"}, "student_id must be"),
+    ],
+)
+def test_one_students_solutions_never_overwrite_the_default(
+    variant_course, tmp_path, kwargs, problem
+):
+    if kwargs.get("solutions_dir") == "solutions":
+        kwargs["solutions_dir"] = tmp_path / "solutions"
+    with pytest.raises(ValueError, match=problem):
+        generate_files([variant_course], log=None, **kwargs)
+    assert not (tmp_path / "solutions").exists()
+
+
+def test_cli_writes_one_students_solutions_or_refuses(variant_course, tmp_path, capsys):
+    default = tmp_path / "solutions"
+    argv = ["solutions", str(variant_course), "--student", "jdoe"]
+    assert main(argv) == 1
+    assert "solutions_dir is required" in capsys.readouterr().err
+    assert main([*argv, "--solutions", str(default)]) == 1
+    assert "holds the default variant's" in capsys.readouterr().err
+    assert main([*argv, "--solutions", str(default), "--overwrite"]) == 0
+    assert _printed(default / variant_course.name) == "jdoe\n"
 
 
 def test_cli_execute_subcommand_still_reports_errors(tmp_path, capsys):

@@ -1,6 +1,8 @@
 """The committed exercises/ and solutions/ match their sources in notebooks/, and the
 student journey works: untouched, every check says "Not answered yet"; solved,
-every check says "Correct".
+every check says "Correct", for the default variant (the stored solutions) and
+for a sample of students (the solutions' code run in this process, judged as
+each of them); the exercises hold no recap of the answers.
 
 Drift is checked without running kernels: the sources are split again into a
 temporary folder (solutions unexecuted) and compared with the committed files;
@@ -13,8 +15,16 @@ import nbformat
 import pytest
 
 from cnnbook.authoring.execute import execute_notebook
-from cnnbook.authoring.exercises import check_cells, generate_files
-from cnnbook.checks import PREFIXES
+from cnnbook.authoring.exercises import (
+    SOLUTIONS_ONLY_STUB,
+    called_check,
+    check_cells,
+    check_names,
+    generate_files,
+    solutions_only,
+    split_notebook,
+)
+from cnnbook.checks import PREFIXES, variants
 from tests.conftest import REPO
 
 SOURCES = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -208,3 +218,56 @@ def test_a_wrong_answer_to_a_check_of_any_module_fails_verification(name, tmp_pa
 
 def ast_first_argument(source: str) -> str:
     return ast.parse(source).body[-1].value.args[0].id
+
+
+# --------------------------------------------------------------------------- students
+STUDENTS = [None, "alice", "s1234567", "jane.doe@example.org"]
+"""The default variant and a sample of ids whose solutions are run."""
+
+
+def run_solution(path, student):
+    """{check cell id: feedback} of the source's solution, every code cell run
+    in this process as ``student`` (the kernel's setup cell excepted)."""
+    _, solution = split_notebook(nbformat.read(path, as_version=4), str(path))
+    names, namespace, verdicts = check_names(solution), {}, {}
+    with variants.as_student(student):
+        for cell in solution.cells:
+            if cell.cell_type != "code" or "cnnbook.runtime" in cell.source:
+                continue
+            tree = ast.parse(cell.source)
+            if called_check(cell, names):
+                *body, last = tree.body
+                exec(compile(ast.Module(body, []), cell.id, "exec"), namespace)
+                call = compile(ast.Expression(last.value), cell.id, "eval")
+                verdicts[cell.id] = eval(call, namespace)
+            else:
+                exec(compile(tree, cell.id, "exec"), namespace)
+    return verdicts
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_solutions_are_correct_for_every_student_of_a_sample(name):
+    """The same source answers any student: its code reads the student's numbers."""
+    checked = check_cells(nbformat.read(REPO / "notebooks" / name, as_version=4))
+    for student in STUDENTS:
+        verdicts = run_solution(REPO / "notebooks" / name, student)
+        assert len(verdicts) == len(checked)
+        for cell_id, feedback in verdicts.items():
+            assert feedback.correct, (student, cell_id, feedback.message)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_exercises_hold_no_recap_and_the_solutions_do(name):
+    source = nbformat.read(REPO / "notebooks" / name, as_version=4)
+    exercise = nbformat.read(REPO / "exercises" / name, as_version=4)
+    solution = nbformat.read(REPO / "solutions" / name, as_version=4)
+    recaps = [cell.id for cell in source.cells if "What you practised" in cell.source]
+    assert recaps, "each source ends with a recap of what it practised"
+    for cell in source.cells:
+        if cell.id in recaps:
+            assert solutions_only(cell), f"{name}: the recap {cell.id} is not marked"
+    by_id = {cell.id: cell for cell in exercise.cells}
+    solved = {cell.id: cell for cell in solution.cells}
+    for cell_id in recaps:
+        assert by_id[cell_id].source == SOLUTIONS_ONLY_STUB
+        assert "What you practised" in solved[cell_id].source

@@ -52,7 +52,7 @@ def test_bad_declarations_are_value_errors(scratch_bank):
         return NumberSpec(1)
 
     with pytest.raises(ValueError, match="declared twice"):
-        question()(twice.make_spec)
+        question()(twice._make_spec)
     with pytest.raises(ValueError, match="chapter must be one of"):
         bank.questions("ch99")
 

@@ -49,30 +49,48 @@ def writes_into_its_input(x, k, n, alpha, beta):
     return x
 
 
+V = ch05.DEFAULT
+C = V.constants
+
+
+def test_the_default_is_not_alexnet_nor_the_chapters_caffe_layer():
+    assert C != lrn.ALEXNET and (V.caffe_size, V.caffe_alpha) != (5, 1e-4)
+
+
 def test_constants_for_tensorflow():
-    correct(ch05.depth_radius(2))
-    wrong(ch05.depth_radius(5), "counts the maps on one side")
-    wrong(ch05.depth_radius(2.5), "whole number")
-    correct(ch05.tf_alpha(1e-4))
-    correct(ch05.tf_alpha("1e-4"))
-    wrong(ch05.tf_alpha(2e-5), "Caffe's and PyTorch's convention")
-    correct(ch05.caffe_tf_alpha("2e-5"))
-    correct(ch05.caffe_tf_alpha("1e-4/5"))
-    wrong(ch05.caffe_tf_alpha(1e-4), "divide it yourself")
-    wrong(ch05.caffe_tf_alpha(5e-4), "do not multiply")
+    correct(ch05.depth_radius(V.n // 2))
+    wrong(ch05.depth_radius(V.n), "counts the maps on one side")
+    wrong(ch05.depth_radius(V.n / 2), "whole number")
+    correct(ch05.tf_alpha(V.alpha))
+    correct(ch05.tf_alpha(f"{V.alpha:g}"))
+    wrong(ch05.tf_alpha(V.alpha / V.n), "Caffe's and PyTorch's convention")
+    correct(ch05.caffe_tf_alpha(V.caffe_alpha / V.caffe_size))
+    correct(ch05.caffe_tf_alpha(f"{V.caffe_alpha:g}/{V.caffe_size}"))
+    wrong(ch05.caffe_tf_alpha(V.caffe_alpha), "divide it yourself")
+    wrong(ch05.caffe_tf_alpha(V.caffe_alpha * V.caffe_size), "do not multiply")
 
 
-@pytest.mark.parametrize("answer", [14.87, "14.87", 14.8668, 14.866752773556597, 14.86])
-def test_four_significant_digits_are_enough(answer):
-    assert "to 4 significant digits" in correct(ch05.b2(answer))
+def _b2() -> float:
+    return float(lrn.lrn(np.array(V.activities), **C)[V.channel])
+
+
+def test_four_significant_digits_are_enough():
+    exact = _b2()
+    for answer in (exact, f"{exact:.4g}", float(f"{exact:.6g}")):
+        assert "to 4 significant digits" in correct(ch05.b2(answer))
 
 
 def test_one_value_by_hand_slips():
-    x = np.array(ch05.ACTIVITIES)
-    wrong(ch05.b2(14.9), "14.9 has 3 significant digits", "at least 4")
-    wrong(ch05.b2(float(lrn.lrn(x, alpha_per_n=True)[2])), "divides alpha by n")
-    wrong(ch05.b2(30 / (2 + 1e-4 * float(np.sum(x**2)))), "power beta")
-    wrong(ch05.b2(30 / 2**0.75), "sum of squares is missing")
+    x = np.array(V.activities)
+    a = x[V.channel]
+    three = float(f"{_b2():.3g}")
+    wrong(ch05.b2(three), "has 3 significant digits", "at least 4")
+    caffe_value = float(lrn.lrn(x, **C, alpha_per_n=True)[V.channel])
+    wrong(ch05.b2(caffe_value), "divides alpha by n")
+    window = [max(0, V.channel - V.n // 2), V.channel + V.n // 2 + 1]
+    squares = float(np.sum(x[window[0] : window[1]] ** 2))
+    wrong(ch05.b2(a / (V.k + V.alpha * squares)), "power beta")
+    wrong(ch05.b2(a / V.k**V.beta), "sum of squares is missing")
     with pytest.raises(ValueError, match="channel must index"):
         ch05.centre_value_spec([1.0, 2.0], 5)
 
@@ -109,22 +127,25 @@ def test_a_stub_is_not_answered_yet():
 
 
 def test_who_is_inhibited_is_computed_and_offered():
-    assert ch05._inhibited() == {2, 3, 5, 6}
-    before = lrn.lrn(np.full(9, 10.0))[4]
-    raised = np.full(9, 10.0)
-    raised[4] = 100.0
-    assert lrn.lrn(raised)[4] > before  # map 4's own output rises
-    assert ch05.inhibited.spec().correct == {"c"}
+    s, r = V.strong, V.n // 2
+    assert ch05._inhibited(V) == set(range(s - r, s + r + 1)) - {s}
+    raised = np.full(V.maps, V.weak)
+    raised[s] = V.raised
+    assert lrn.lrn(raised, **C)[s] > lrn.lrn(np.full(V.maps, V.weak), **C)[s]
+    assert ch05.inhibited._spec().correct == {"c"}
+    assert f"(c) maps {s - r}, " in V.options("inhibited")
     correct(ch05.inhibited("c"))
-    wrong(ch05.inhibited("b"), "Check map 4 itself")
-    wrong(ch05.inhibited("d"), "maps 0, 1, 7 and 8 do not see map 4")
+    wrong(ch05.inhibited("b"), "Check the raised map itself")
+    message = wrong(ch05.inhibited("d"), "farther than n // 2")
+    assert str(s) not in message
 
 
 def test_a_model_with_lrn_after_a_convolution():
     def model(*layers):
-        return keras.Sequential([keras.Input((8, 8, 1)), *layers])
+        return keras.Sequential([keras.Input((V.image, V.image, 1)), *layers])
 
-    head = [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    dense = keras.layers.Dense(V.classes, activation="softmax")
+    head = [keras.layers.GlobalAveragePooling2D(), dense]
     conv = keras.layers.Conv2D(16, 3, padding="same")
     correct(ch05.model(model(conv, LocalResponseNormalization(), *head)))
     first = model(LocalResponseNormalization(), keras.layers.Conv2D(16, 3), *head)

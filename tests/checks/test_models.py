@@ -10,9 +10,15 @@ import pytest
 
 from cnnbook.checks import ModelSpec, keras_model
 from cnnbook.checks.models import (
+    at_least_relus,
     conv_before,
+    count_weights,
     depthwise_then_pointwise,
+    ends_with_global_pooling,
     no_pooling,
+    relu_after,
+    relu_after_each,
+    softmax_output,
     strided_convolution,
 )
 from tests.checks.support import correct, unanswered, wrong
@@ -63,11 +69,13 @@ def nested():
 @pytest.mark.parametrize("make", [conv_net, functional, lambda: built(Subclassed())])
 def test_every_kind_of_model_is_judged(make):
     message = correct(SPEC.judge(make()))
-    assert "Input (32, 32, 3), output (10,)" in message and "(budget 20,000)" in message
+    assert (
+        "Input (32, 32, 3), output (10,)" in message and "(at most 20,000)" in message
+    )
 
 
 def test_what_is_wrong_with_a_model():
-    wrong(SPEC.judge(conv_net("flatten")), "over the budget of 20,000")
+    wrong(SPEC.judge(conv_net("flatten")), "the question asks for at most 20,000")
     wrong(SPEC.judge(conv_net(units=5)), "output shape is (5,)", "Dense layer's units")
     wrong(SPEC.judge(built(Subclassed(5))), "output shape is (5,)")
     wrong(ModelSpec((28, 28, 1), (10,)).judge(conv_net()), "input shape is (32, 32, 3)")
@@ -194,3 +202,72 @@ def test_the_depthwise_then_pointwise_rule():
     wrong(unit.judge(first), "Follow the DepthwiseConv2D with a 1x1 Conv2D")
     wide = model(L.DepthwiseConv2D(3, padding="same"), L.Conv2D(6, 3, padding="same"))
     wrong(unit.judge(wide), "Follow the DepthwiseConv2D with a 1x1 Conv2D")
+
+
+class Lying(keras.Model):
+    """A subclassed model whose own count is a lie."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = L.Conv2D(64, 3)
+        self.pool = L.GlobalMaxPooling2D()
+        self.dense = L.Dense(10, activation="softmax")
+
+    def call(self, x):
+        return self.dense(self.pool(self.conv(x)))
+
+    def count_params(self):
+        return 100
+
+    @property
+    def weights(self):
+        return []
+
+
+def test_a_model_whose_count_params_lies_is_counted_from_its_weights():
+    model = built(Lying())
+    true_count = (27 + 1) * 64 + (64 + 1) * 10
+    assert count_weights(model) == true_count
+    spec = ModelSpec((32, 32, 3), (10,), max_params=1_000)
+    wrong(spec.judge(model), f"The model has {true_count:,} parameters")
+
+
+def test_structure_rules_softmax_order_and_activations():
+    probabilities = ModelSpec((32, 32, 3), (10,), rules=(softmax_output,))
+    correct(probabilities.judge(conv_net()))
+    wrong(probabilities.judge(functional()), "probabilities", "softmax")
+    with_layer = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            L.Flatten(),
+            L.Dense(10),
+            L.Softmax(),
+            L.Dropout(0.1),
+        ]
+    )
+    correct(probabilities.judge(with_layer))
+    pooled_last = ModelSpec(
+        (32, 32, 3), rules=(ends_with_global_pooling("GlobalMaxPooling2D"),)
+    )
+    correct(pooled_last.judge(functional()))
+    wrong(pooled_last.judge(conv_net()), "End the feature extraction with")
+    relus = ModelSpec((32, 32, 3), activations=(relu_after_each(("Conv2D",)),))
+    wrong(relus.judge(conv_net()), "Follow every Conv2D layer with a ReLU")
+    relu_net = keras.Sequential(
+        [keras.Input((32, 32, 3)), L.Conv2D(8, 3), L.BatchNormalization(), L.ReLU()]
+    )
+    correct(relus.judge(relu_net))
+    correct(ModelSpec((32, 32, 3), activations=(at_least_relus(1),)).judge(relu_net))
+    wrong(
+        ModelSpec((32, 32, 3), activations=(at_least_relus(2),)).judge(relu_net),
+        "2 ReLUs at least",
+    )
+    x = keras.Input((8, 8, 4))
+    added = L.Add()([L.Conv2D(4, 1)(x), x])
+    after_add = ModelSpec((8, 8, 4), activations=(relu_after("Add"),))
+    correct(after_add.judge(keras.Model(x, L.Activation("relu")(added))))
+    wrong(after_add.judge(keras.Model(x, added)), "ReLU right after the Add")
+    with pytest.raises(ValueError, match="^activations must be functions"):
+        ModelSpec((8, 8, 4), activations=(3,))
+    with pytest.raises(ValueError, match="^strict must be True or False"):
+        ModelSpec((8, 8, 4), strict="yes")

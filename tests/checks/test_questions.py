@@ -22,6 +22,7 @@ from cnnbook.checks import (
     NumberSpec,
     QuantitySpec,
     ShapesSpec,
+    variants,
 )
 from cnnbook.checks.feedback import fmt
 from cnnbook.checks.reading import UNITS
@@ -41,7 +42,7 @@ def test_every_chapter_declares_its_questions_with_points():
         assert isinstance(q.points, int) and q.points >= 1
         assert re.match(r"\d[a-z]?: ", q.title), q.title
         assert getattr(checks, q.qid.partition(".")[0]).__dict__[q.qid[5:]] is q
-    spec_kinds = {type(q.spec()) for q in QUESTIONS}
+    spec_kinds = {type(q._spec()) for q in QUESTIONS}
     assert spec_kinds == {
         NumberSpec,
         QuantitySpec,
@@ -50,7 +51,7 @@ def test_every_chapter_declares_its_questions_with_points():
         ModelSpec,
         FunctionSpec,
     }
-    models = [q for q in QUESTIONS if isinstance(q.spec(), (ModelSpec, FunctionSpec))]
+    models = [q for q in QUESTIONS if isinstance(q._spec(), (ModelSpec, FunctionSpec))]
     assert all(q.points >= 3 for q in models)
 
 
@@ -71,7 +72,7 @@ def hints(spec) -> list[str]:
 
 @pytest.mark.parametrize("qid", IDS)
 def test_every_hint_is_a_sentence(qid):
-    for hint in hints(BY_ID[qid].spec()):
+    for hint in hints(BY_ID[qid]._spec()):
         assert re.fullmatch(r"[A-Z].*[.?]", hint, re.DOTALL), hint
         assert "  " not in hint and "\n" not in hint, hint
 
@@ -82,7 +83,7 @@ NOT_CONVOLUTIONS += ["ch06.gap_dense", "ch07.se_params"]
 
 @pytest.mark.parametrize("qid", NOT_CONVOLUTIONS)
 def test_hints_fit_the_layer_the_question_is_about(qid):
-    spec = BY_ID[qid].spec()
+    spec = BY_ID[qid]._spec()
     for hint in hints(spec):
         assert not re.search(r"filter|kernel|convolution", hint, re.IGNORECASE), hint
     answers = [spec.expected + 1, spec.expected * 2, max(spec.expected - 1, 0) or 3]
@@ -116,7 +117,7 @@ def recognised(spec):
 
 @pytest.mark.parametrize("qid", IDS)
 def test_each_known_mistake_gets_its_hint(qid):
-    spec = BY_ID[qid].spec()
+    spec = BY_ID[qid]._spec()
     pairs = recognised(spec)
     if not isinstance(spec, ModelSpec):
         assert pairs, f"{qid} recognises no mistake"
@@ -130,10 +131,10 @@ def test_each_known_mistake_gets_its_hint(qid):
 
 @pytest.mark.parametrize(
     "qid",
-    [q.qid for q in QUESTIONS if isinstance(q.spec(), (NumberSpec, QuantitySpec))],
+    [q.qid for q in QUESTIONS if isinstance(q._spec(), (NumberSpec, QuantitySpec))],
 )
 def test_the_right_value_is_correct_and_no_hint_gives_it_away(qid):
-    spec = BY_ID[qid].spec()
+    spec = BY_ID[qid]._spec()
     scale = UNITS[spec.unit] if isinstance(spec, QuantitySpec) else 1
     correct(spec.judge(spec.expected / scale))
     shown = fmt(spec.expected / scale)
@@ -213,9 +214,11 @@ def assert_feedback(feedback):
     assert not re.match(r"[a-z]", feedback.message.partition(": ")[2]), feedback.message
 
 
+@pytest.mark.parametrize("student", [None, "alice"])
 @pytest.mark.parametrize("qid", IDS)
-def test_every_question_answers_every_odd_input_with_feedback(qid):
-    judge = BY_ID[qid].spec().judge  # the spec itself: a bug of the bank shows
+def test_every_question_answers_every_odd_input_with_feedback(qid, student):
+    with variants.as_student(student):
+        judge = BY_ID[qid]._spec().judge  # the spec itself: a bug of the bank shows
     for answer in fuzz_list():
         assert_feedback(judge(answer))
 
@@ -250,7 +253,7 @@ ANSWERS = st.one_of(
 @given(answer=ANSWERS)
 def test_no_student_answer_makes_any_question_raise(answer):
     for q in QUESTIONS:
-        assert_feedback(q.spec().judge(answer))
+        assert_feedback(q._spec().judge(answer))
 
 
 def test_the_question_wrapper_never_raises_either():
