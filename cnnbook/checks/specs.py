@@ -2,10 +2,9 @@
 
 A spec holds the expected value, the tolerance, the typical mistakes with their
 hints and the hint for any other wrong answer; ``spec.judge(answer)`` gives the
-:class:`~cnnbook.checks.feedback.Feedback` and never raises. A notebook check
-and the in-page :class:`~cnnbook.widgets.live_check.LiveCheck` use the same
-spec: the widget sends ``spec.to_page()`` to the page, whose ES module
-(``live_check.js``) judges typed answers the same way with no kernel.
+:class:`~cnnbook.checks.feedback.Feedback` and never raises. The chapter pages'
+practice (``cnnbook/widgets/answers.js``) ports this judging to JavaScript, and
+tests/widgets/test_parity.py holds the two to the same feedback.
 
 How a wrong number is answered, in this order:
 
@@ -61,7 +60,6 @@ __all__ = [
     "check_rel_tol",
     "close",
     "distinct",
-    "from_page",
     "too_coarse",
     "verdict_hint",
 ]
@@ -345,18 +343,6 @@ class NumberSpec:
         extra = f" {self.hint}" if self.hint else ""
         return wrong(f"{fmt(value)} is {direction}.{extra}")
 
-    def to_page(self) -> dict:
-        """The spec as JSON for the page's ES module (``live_check.js``)."""
-        return {
-            "kind": self.kind,
-            "expected": self.expected,
-            "rel_tol": self.rel_tol,
-            "mistakes": [[m.value, m.hint] for m in self.mistakes],
-            "hint": self.hint,
-            "what": self.what,
-            "digits": self.digits,
-        }
-
 
 def unit_candidates(
     understood: str, expected: float, unit: str, rel_tol: float
@@ -456,31 +442,3 @@ class QuantitySpec:
         direction = "too high" if value > expected else "too low"
         extra = f" {self.hint}" if self.hint else ""
         return wrong(f"{read}; it is more than {pct(rel_tol)} {direction}.{extra}")
-
-    def to_page(self) -> dict:
-        """The spec as JSON for the page's ES module (``live_check.js``)."""
-        return {
-            "kind": self.kind,
-            "expected": self.expected,
-            "unit": self.unit,
-            "rel_tol": self.rel_tol,
-            "mistakes": [[m.value, m.hint] for m in self.mistakes],
-            "hint": self.hint,
-        }
-
-
-def from_page(data: dict) -> NumberSpec | QuantitySpec:
-    """The spec that ``spec.to_page()`` described (the page's JSON, read back)."""
-    kinds = {"number": NumberSpec, "quantity": QuantitySpec}
-    if not isinstance(data, dict) or data.get("kind") not in kinds:
-        raise ValueError(
-            f"data must be a dict from to_page() with kind {sorted(kinds)}, "
-            f"got {data!r}"
-        )
-    fields = {k: v for k, v in data.items() if k != "kind"}
-    fields["mistakes"] = tuple(
-        Mistake(value, hint) for value, hint in fields.get("mistakes", ())
-    )
-    if fields.get("digits") is not None:
-        fields.pop("rel_tol", None)  # derived from the digits
-    return kinds[data["kind"]](**fields)

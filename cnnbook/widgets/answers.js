@@ -2,7 +2,7 @@
 // cnnbook.checks.reading (numbers written any way, amounts of memory with their
 // unit, shapes) and the judge() of its NumberSpec, QuantitySpec and ShapesSpec,
 // ported, so that an answer typed in the page gets the feedback an exercise's
-// check gives. A spec arrives as the JSON of NumberSpec.to_page() (`{expected,
+// check gives. A spec arrives as the JSON of a NumberSpec's fields (`{expected,
 // rel_tol, mistakes: [[value, hint], ...], hint, what, digits}`), of
 // QuantitySpec's (`{expected (bytes), unit, rel_tol, mistakes, hint}`) or of a
 // ShapesSpec (`{expected, layers, variants}`); the unit tables and wording come

@@ -77,7 +77,8 @@ export function drawNetwork(ranges, seed, variant, avoid = []) {
 // ------------------------------------------------------------ the questions' specs
 // cnnbook.checks.ch02's builders for a chain of Conv2D layers, with its wording.
 const FLOOR_HINT = "SAME padding rounds up: a layer with stride s keeps ceil(n / s) " +
-  "positions, so an odd size such as 75 gives 38 with stride 2, not 37.";
+  "positions, so a size that the stride does not divide keeps one position more " +
+  "than n / s rounded down.";
 const PADDING_HINT = "Your sizes follow the other padding rule: SAME keeps ceil(n / s) " +
   "positions, VALID keeps floor((n - kernel) / s) + 1. Check which one each layer uses.";
 const PARAMETER_HINT = "A convolutional layer has (kernel height x kernel width x " +
@@ -114,7 +115,7 @@ function shapeVariants(net, batchSize) {
 
 const sum = (values) => values.reduce((a, b) => a + b, 0n);
 
-/** checks.ch02.parameter_count_spec, as NumberSpec.to_page(). */
+/** checks.stacks.parameter_count_spec, as a NumberSpec's fields. */
 function parameterSpec(net, tables) {
   const r = analyzeNetwork(net);
   const expected = Number(r.params);
@@ -219,7 +220,7 @@ function memoryMistakes(net, r, training) {
 }
 
 /** checks.ch02's prediction_memory_spec / training_memory_spec (and the practice's
- * slips), as QuantitySpec.to_page(). */
+ * slips), as a QuantitySpec's fields. */
 function memorySpec(net, training, tables) {
   const r = analyzeNetwork(net, training ? net.batch_size : 1);
   const expected = Number(training ? r.training_bytes : r.inference_bytes);

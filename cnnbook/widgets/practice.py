@@ -6,7 +6,7 @@ for) and asks about it: its parameters, each layer's output shape, the memory
 of one prediction, the memory of a training step. Its ES module
 (``practice.js``) draws the stack, computes the answers with calc's arithmetic
 (``layers.js``) and judges what the reader types with the checks' readers and
-slips (``answers.js``, and a port of :mod:`cnnbook.checks.ch02`'s spec
+slips (``answers.js``, and a port of :mod:`cnnbook.checks.stacks`'s spec
 builders), so a wrong answer is told which slip it looks like (biases left
 out, SAME padding rounded down, every map summed for a prediction, MB read as
 MiB, bits for bytes, one image too many) without the number; "New numbers"
@@ -243,7 +243,7 @@ def draw(ranges: Mapping, seed: int, variant: int, avoid: Sequence = ()) -> dict
 # --------------------------------------------------------------------- judging
 def spec(question: str, network: Mapping):
     """The check's spec for ``question`` about ``network``: chapter 2's spec
-    builders (:mod:`cnnbook.checks.ch02`), with the practice's own slips."""
+    builders (:mod:`cnnbook.checks.stacks`), with the practice's own slips."""
     shape, layers = tuple(network["input_shape"]), _layers(network)
     if question == "params":
         return ch02.parameter_count_spec(shape, layers)

@@ -5,8 +5,7 @@ fits them better than anything else, and the specs' own arguments checked."""
 import pytest
 
 from cnnbook import checks
-from cnnbook.checks import Mistake, NumberSpec, QuantitySpec
-from cnnbook.checks.specs import from_page
+from cnnbook.checks import NumberSpec, QuantitySpec
 from tests.checks.support import correct, unanswered, wrong
 
 MB, MIB = 10**6, 2**20
@@ -145,17 +144,6 @@ def test_12_mb_is_too_rounded_not_mebibytes_by_coincidence():
 def test_quantity_specs_refuse_bad_arguments(kwargs, arg):
     with pytest.raises(ValueError, match=f"^{arg} must be"):
         QuantitySpec(12_613_600, **kwargs)
-
-
-def test_a_spec_survives_the_page_and_back():
-    for spec in (
-        NumberSpec(14.87, digits=4, mistakes=[Mistake(17.1, "Alpha over n.")]),
-        NumberSpec(903_400, what="the count"),
-        QuantitySpec(12_613_600, "MiB", 0.002, (Mistake(1, "One."),), "Hint."),
-    ):
-        assert from_page(spec.to_page()) == spec
-    with pytest.raises(ValueError, match="^data must be"):
-        from_page({"kind": "choice"})
 
 
 def test_the_generic_checks_judge_with_the_specs():
