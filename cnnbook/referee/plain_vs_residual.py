@@ -9,10 +9,12 @@ digits (nothing is downloaded) by full-batch SGD with momentum.
 :func:`train_full_batch` trains one Keras model. :func:`train_networks` trains
 several networks from several seeds at once, in float64: the weights of every
 network of one depth and every seed are stacked on a leading axis, so one batched
-matrix product does a layer for all of them, and the loss it differentiates is
-the sum of their losses, so each gets exactly its own gradient. Their initial
-weights are those of the Keras models, and the tests check the losses against
-:func:`train_full_batch`.
+matrix product does a layer for all of them, and the loss is the sum of theirs,
+so each gets exactly its own gradient. The initial weights are the Keras models'
+(:func:`initial_weights` draws them without building the models); the units run
+in a loop whose gradients are written out, so the traced graph holds one unit
+whatever the depth, and one traced function trains every group of members of one
+depth. The tests check the losses against :func:`train_full_batch`.
 """
 
 from __future__ import annotations
@@ -108,7 +110,6 @@ def train_full_batch(
 
 
 _BN_EPSILON = 1e-3  # Keras' BatchNormalization default
-_CLIP = 1e-7  # Keras clips probabilities to [1e-7, 1 - 1e-7] in its cross-entropy
 
 
 def thin_net_params(depth: int, width: int, input_dim: int = 64, classes: int = 10):
@@ -240,9 +241,10 @@ def _trainer(arrays, x, y, steps, rates):
         with tf.GradientTape() as tape:
             tape.watch(h)
             logits = tf.matmul(out_k, h) + out_b
-            probs = tf.clip_by_value(tf.nn.softmax(logits, 1), _CLIP, 1 - _CLIP)
-            chosen = tf.reduce_sum(probs * one_hot, axis=1)  # (members, N)
-            loss = -tf.reduce_mean(tf.math.log(chosen), axis=1)  # per member
+            # Keras' cross-entropy of a softmax output, in a traced step, is
+            # computed from the logits (it finds them behind the softmax)
+            chosen = tf.reduce_sum(tf.nn.log_softmax(logits, 1) * one_hot, axis=1)
+            loss = -tf.reduce_mean(chosen, axis=1)  # per member
             total = tf.reduce_sum(loss)  # each member's gradient is its own loss's
         d_h, d_out_k, d_out_b = tape.gradient(total, [h, out_k, out_b])
 
