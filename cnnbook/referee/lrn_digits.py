@@ -282,16 +282,18 @@ def _settings(settings) -> dict[str, tuple[float, float]]:
     return checked
 
 
-def _measure(weights, norm, bands, x_test, y_test, count):
-    """Test accuracy, reach and map correlations of the first ``count`` members."""
-    logits, (conv1, conv2) = _network(x_test, weights, norm, bands)
-    right = np.asarray(logits).argmax(axis=-1) == y_test
+def _measure(weights, norm, bands, x_tests, y_test):
+    """Test accuracy, reach and map correlations of each member, one at a time
+    (a whole group's test activations at once would cost a hundred MB)."""
     found = []
-    for member in range(count):
-        a1, a2 = np.asarray(conv1[member]), np.asarray(conv2[member])
+    for member, x_test in enumerate(x_tests):
+        own = [w[member : member + 1] for w in weights]
+        logits, (conv1, conv2) = _network(x_test[None], own, norm, bands)
+        right = np.asarray(logits[0]).argmax(axis=-1) == y_test
+        a1, a2 = np.asarray(conv1[0]), np.asarray(conv2[0])
         found.append(
             {
-                "accuracy": float(right[member].mean()),
+                "accuracy": float(right.mean()),
                 "reach": float(max(lrn.reach(a1).max(), lrn.reach(a2).max())),
                 "correlations": lrn.map_correlations(a1),
             }
@@ -366,8 +368,8 @@ def train_grid(
                     tf.constant(regime, tf.int64),
                     tf.constant(rates, tf.float64),
                 )
-                x_test = tf.constant(np.stack([tests[r] for r in regime]))
-                found = _measure(weights, norm, bands, x_test, y_test, len(chosen))
+                x_tests = [tests[r] for r in regime[: len(chosen)]]
+                found = _measure(weights, norm, bands, x_tests, y_test)
                 for (name, seed), result in zip(chosen, found, strict=True):
                     result.update(seed=seed, params=small_cnn_params(maps))
                     results.setdefault((name, norm), []).append(result)
