@@ -410,8 +410,10 @@ def thin_net(
     input_dim = positive_int("input_dim", input_dim)
     num_classes = positive_int("num_classes", num_classes)
     if kernel_initializer not in ("glorot_uniform", "he_normal"):
-        raise ValueError(f"kernel_initializer must be one of glorot_uniform, "
-                         f"he_normal, got {kernel_initializer!r}")
+        raise ValueError(
+            f"kernel_initializer must be one of glorot_uniform, "
+            f"he_normal, got {kernel_initializer!r}"
+        )
     init = {"kernel_initializer": kernel_initializer}
 
     def dense_bn(t, name, relu=True, gamma="ones"):
