@@ -29,7 +29,8 @@ PAPERS = {
         "params": 60_000,
         "macs": None,
         "top5": None,
-        "source": "LeCun et al. 1998, Section II.B (about 60,000)",
+        "source": 'LeCun et al. 1998, Section II.B ("only 60,000 trainable free '
+        'parameters")',
     },
     "AlexNet": {
         "year": 2012,
@@ -78,21 +79,46 @@ PAPERS = {
 10 test crops, ``None`` where the paper gives no such figure."""
 
 CLAIMS = {
+    "relu_error": (
+        25,
+        "Krizhevsky et al. 2012, Figure 1: the training error (%) both reach",
+    ),
     "relu_speedup": (
         6,
         "Krizhevsky et al. 2012, Figure 1: ReLU reaches 25% "
         "training error on CIFAR-10 six times faster than tanh",
     ),
-    "lrn_top1": (1.4, "Krizhevsky et al. 2012, Section 3.3 (top-1 gain, %)"),
-    "lrn_top5": (1.2, "Krizhevsky et al. 2012, Section 3.3 (top-5 gain, %)"),
-    "overlap_top1": (0.4, "Krizhevsky et al. 2012, Section 3.4 (top-1 gain, %)"),
-    "overlap_top5": (0.3, "Krizhevsky et al. 2012, Section 3.4 (top-5 gain, %)"),
-    "two_gpu_top1": (1.7, "Krizhevsky et al. 2012, Section 3.2 (top-1 gain, %)"),
-    "two_gpu_top5": (1.2, "Krizhevsky et al. 2012, Section 3.2 (top-5 gain, %)"),
+    "lrn_top1": (
+        1.4,
+        "Krizhevsky et al. 2012, Section 3.3 (top-1 error, points lower)",
+    ),
+    "lrn_top5": (
+        1.2,
+        "Krizhevsky et al. 2012, Section 3.3 (top-5 error, points lower)",
+    ),
+    "overlap_top1": (
+        0.4,
+        "Krizhevsky et al. 2012, Section 3.4 (top-1 error, points lower)",
+    ),
+    "overlap_top5": (
+        0.3,
+        "Krizhevsky et al. 2012, Section 3.4 (top-5 error, points lower)",
+    ),
+    "two_gpu_top1": (
+        1.7,
+        "Krizhevsky et al. 2012, Section 3.2 (top-1 error, points lower)",
+    ),
+    "two_gpu_top5": (
+        1.2,
+        "Krizhevsky et al. 2012, Section 3.2 (top-5 error, points lower)",
+    ),
     "gpu_memory_gb": (3, "Krizhevsky et al. 2012, Section 3.2 (GTX 580, GB)"),
-    "remove_layer_top1": (2, "Krizhevsky et al. 2012, Section 6 (top-1 loss, %)"),
+    "remove_layer_top1": (
+        2,
+        "Krizhevsky et al. 2012, Section 6 (top-1 accuracy lost, percentage points)",
+    ),
     "augment_factor": (2048, "Krizhevsky et al. 2012, Section 4.1"),
-    "gap_top1": (0.6, "Szegedy et al. 2015, Section 5 (top-1 gain, %)"),
+    "gap_top1": (0.6, "Szegedy et al. 2015, Section 5 (top-1 error, points lower)"),
     "googlenet_fewer": (12, "Szegedy et al. 2015, Section 1 (x fewer than AlexNet)"),
     "aux_weight": (0.3, "Szegedy et al. 2015, Section 5 (auxiliary loss weight)"),
     "plain18_top1": (27.94, "He et al. 2016, Table 2 (top-1 error, %)"),
@@ -100,7 +126,8 @@ CLAIMS = {
     "resnet18_top1": (27.88, "He et al. 2016, Table 2 (top-1 error, %)"),
     "resnet34_top1": (25.03, "He et al. 2016, Table 2 (top-1 error, %)"),
 }
-"""Other figures the chapter quotes: ``name: (value, where it is printed)``."""
+"""Other figures the chapter quotes: ``name: (value, where it is printed)``; a
+gain in accuracy or error is in percentage points."""
 
 RESNET_STAGES = {
     18: ((2, 2, 2, 2), False),
@@ -182,7 +209,8 @@ MODERN = {
 }
 """What the papers after ResNet print, as printed (rounded). ``flops`` is the
 paper's "FLOPs" or "mult-adds": multiply-adds in each case, but SENet's also
-count the SE gates' rescaling multiplications; None where the paper gives
+count something more, which the paper does not name (the gates' rescaling
+multiplications would account for it); None where the paper gives
 none. ``top1`` is the ImageNet (ILSVRC-2012) validation top-1 error in percent,
 measured as ``protocol`` says."""
 

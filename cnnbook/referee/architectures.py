@@ -381,6 +381,7 @@ def thin_net(
     width=32,
     residual=True,
     identity_init=False,
+    kernel_initializer="glorot_uniform",
 ) -> keras.Model:
     """A thin fully connected network of ``depth`` weight layers, for tiny inputs.
 
@@ -392,7 +393,9 @@ def thin_net(
 
     ``identity_init=True`` (residual only) starts the scale of each unit's last
     batch norm at 0, so that every unit starts as the identity (Goyal et al.
-    2017), a refinement He et al. did not use.
+    2017), a refinement He et al. did not use. ``kernel_initializer`` is any
+    Keras initializer name for the Dense kernels: Keras' default
+    ``"glorot_uniform"``, or ``"he_normal"`` (variance 2 / fan-in, as He et al.).
     """
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 4 or depth % 2:
         raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
@@ -406,9 +409,15 @@ def thin_net(
     width = positive_int("width", width)
     input_dim = positive_int("input_dim", input_dim)
     num_classes = positive_int("num_classes", num_classes)
+    if kernel_initializer not in ("glorot_uniform", "he_normal"):
+        raise ValueError(
+            f"kernel_initializer must be one of glorot_uniform, "
+            f"he_normal, got {kernel_initializer!r}"
+        )
+    init = {"kernel_initializer": kernel_initializer}
 
     def dense_bn(t, name, relu=True, gamma="ones"):
-        t = kl.Dense(width, use_bias=False, name=f"{name}_dense")(t)
+        t = kl.Dense(width, use_bias=False, name=f"{name}_dense", **init)(t)
         t = kl.BatchNormalization(gamma_initializer=gamma, name=f"{name}_bn")(t)
         return kl.ReLU(name=f"{name}_relu")(t) if relu else t
 
@@ -421,7 +430,7 @@ def thin_net(
         if residual:
             y = kl.Add(name=f"unit{unit}_add")([x, y])
         x = kl.ReLU(name=f"unit{unit}_out")(y)
-    outputs = kl.Dense(num_classes, activation="softmax", name="fc")(x)
+    outputs = kl.Dense(num_classes, activation="softmax", name="fc", **init)(x)
     kind = "residual" if residual else "plain"
     return keras.Model(inputs, outputs, name=f"{kind}{depth}")
 

@@ -17,9 +17,10 @@ Libraries disagree on ``alpha``:
   ``alpha`` as it is (TensorFlow: ``depth_radius = n // 2``, ``bias = k``);
 * Caffe, PyTorch's ``LocalResponseNorm`` and cuda-convnet multiply it by
   ``alpha / n``: cuda-convnet's ``layer.py`` divides the configured ``scale``
-  by ``size`` for cross-map normalisation, and cuda-convnet2's ImageNet
-  configuration sets ``scale=0.0001, pow=0.75, minDiv=2, size=5``, AlexNet's
-  constants; so AlexNet most likely trained with ``alpha / n = 2e-5``.
+  by ``size`` for cross-map normalisation, and the one ImageNet configuration
+  cuda-convnet2 ships (a one-GPU network of 2014, not AlexNet itself) sets
+  ``scale=0.0001, pow=0.75, minDiv=2, size=5``, AlexNet's constants; if
+  AlexNet was configured alike, it trained with ``alpha / n = 2e-5``.
 
 :func:`lrn` takes the convention as an argument (``alpha_per_n``), and
 :func:`tf_arguments` gives the TensorFlow arguments for either one. Nothing here

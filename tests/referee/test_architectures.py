@@ -212,6 +212,17 @@ def test_thin_net_identity_init_starts_every_unit_as_the_identity():
     np.testing.assert_allclose(np.asarray(last(x)), np.asarray(stem(x)), atol=1e-6)
 
 
+def test_thin_net_he_normal_kernels_have_variance_two_over_fan_in():
+    keras.utils.set_random_seed(0)
+    net = arch.thin_net(4, width=256, kernel_initializer="he_normal")
+    kernel = np.asarray(net.get_layer("unit1_1_dense").kernel)
+    assert kernel.var() == pytest.approx(2 / 256, rel=0.02)
+    keras.utils.set_random_seed(0)
+    glorot = arch.thin_net(4, width=256)  # Keras' default: 2 / (fan-in + fan-out)
+    kernel = np.asarray(glorot.get_layer("unit1_1_dense").kernel)
+    assert kernel.var() == pytest.approx(2 / 512, rel=0.02)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -228,6 +239,7 @@ def test_thin_net_identity_init_starts_every_unit_as_the_identity():
         (lambda: arch.thin_net(7), "depth"),
         (lambda: arch.thin_net(8, width=0), "width"),
         (lambda: arch.thin_net(8, residual=False, identity_init=True), "identity_init"),
+        (lambda: arch.thin_net(8, kernel_initializer="ones"), "kernel_initializer"),
         (lambda: arch.inception_module(keras.Input((8, 8, 4)), (1, 2, 3)), "filters"),
         (lambda: arch.residual_unit(keras.Input((8, 8, 4)), 4, strides=3), "strides"),
         (
