@@ -44,7 +44,8 @@ NO_HOLES = Options(
 INNOVATION = Options(
     (
         "Xception works best with a ReLU between the depthwise and the pointwise step.",
-        "EfficientNet-B1 to B7 grow B0's depth, width and input resolution together.",
+        "EfficientNet-B1 to B7 scale B0 up: each is deeper and takes larger images "
+        "than the one before, and from B2 on each is also wider.",
         "An SE block's dense layers do more multiply-adds on larger feature maps.",
         "A dilated 3x3 convolution has more weights than an ordinary one.",
     ),
