@@ -3,9 +3,12 @@
 Chapter 1 asks whether a convolutional network copes better than a dense one
 when the same digit can appear anywhere. The data for that experiment ships with
 scikit-learn (no download): each 8 x 8 digit is pasted into an empty square
-canvas, either in the middle or at a random position. Pixel values are scaled to
-[0, 1]. The two small models the chapter compares, and their training, are in
-:mod:`cnnbook.referee.digit_models` (they need Keras; this module does not).
+canvas, either in the middle, at a random position or all at one chosen place.
+Pixel values are scaled to [0, 1]. :func:`windows_kept` counts, for a digit at a
+given place, the windows of the CNN's last convolution that still see it: what
+a shift costs that network before any training. The models the chapter
+compares, and their training, are in :mod:`cnnbook.referee.digit_models` (they
+need Keras; this module does not).
 """
 
 from __future__ import annotations
