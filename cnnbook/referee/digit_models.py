@@ -223,35 +223,30 @@ def run_grid(
     """Every model of ``models`` (name -> build function), every setting of
     ``plan`` and every seed, the seeds of one model trained together.
 
-    A setting is ``(training, examples, budgets, scored)`` or ``(training,
-    examples, budgets, scored, trained)``: ``training`` is ``"centred"`` or
-    ``"shifted"`` digits, ``examples`` the first that many training digits
-    (None: all), ``budgets`` the images seen after which the test sets named in
-    ``scored`` (keys of ``tests``, each ``(x, y)``) are scored, and ``trained``
-    the names of the models trained on it (all when left out). One model is
-    held in memory at a time.
+    A setting is ``(training, examples, budgets, scored)``: ``training`` is
+    ``"centred"`` or ``"shifted"`` digits, ``examples`` the first that many
+    training digits (None: all), ``budgets`` the images seen after which the
+    test sets named in ``scored`` (keys of ``tests``, each ``(x, y)``) are
+    scored. A large model's seeds are trained in groups (:data:`STATE_BYTES`);
+    one group is held in memory at a time.
     """
     settings = []
     for setting in plan:
-        if not isinstance(setting, tuple) or len(setting) not in (4, 5):
+        if not isinstance(setting, tuple) or len(setting) != 4:
             raise ValueError(
-                "plan must hold (training, examples, budgets, scored[, trained]) "
-                f"settings, got {setting!r}"
+                "plan must hold (training, examples, budgets, scored) settings, "
+                f"got {setting!r}"
             )
-        training, examples, budgets, scored, trained = (*setting, tuple(models))[:5]
+        training, examples, budgets, scored = setting
         if training not in ("centred", "shifted"):
             raise ValueError(
                 f"training must be 'centred' or 'shifted', got {training!r}"
             )
-        unknown = [n for n in scored if n not in tests] + [
-            n for n in trained if n not in models
-        ]
+        unknown = [n for n in scored if n not in tests]
         if unknown:
-            raise ValueError(
-                f"plan must name tests (scored) and models (trained), got {unknown}"
-            )
+            raise ValueError(f"scored must name tests, got unknown {unknown}")
         x, y = data.train(examples, shifted=training == "shifted")
-        settings.append((training, x, y, budgets, scored, trained))
+        settings.append((training, x, y, budgets, scored))
     runs = []
     sizes = {name: build().count_params() for name, build in models.items()}
     # the largest first: the memory it frees then serves the smaller ones
@@ -259,9 +254,7 @@ def run_grid(
         build = models[name]
         for group in _groups(sizes[name], list(seeds)):
             stack = SeedStack(build, group, learning_rate, batch_size)
-            for training, x, y, budgets, scored, trained in settings:
-                if name not in trained:
-                    continue
+            for training, x, y, budgets, scored in settings:
                 scores = stack.train(x, y, budgets, {t: tests[t] for t in scored})
                 for images, right in scores.items():
                     runs += [
