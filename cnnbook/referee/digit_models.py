@@ -1,16 +1,20 @@
-"""Chapter 1's shifted-digits experiment: two small models, trained over seeds.
+"""Chapter 1's shifted-digits experiment: a small CNN and dense networks, over seeds.
 
 :func:`small_cnn` (two 3 x 3 convolutions, global max pooling) and
-:func:`dense_net` (one hidden Dense layer) classify the digits of
-:mod:`cnnbook.science.shifted_digits` placed on a larger canvas. A
-:class:`Trainer` trains one of them from each seed's own initial weights and
-order of examples, in float64 (so a CPU's last bits stay far below the printed
-precision), and :func:`run_grid` runs the chapter's settings over several seeds:
-one seed is an anecdote.
+:func:`dense_net` (one hidden Dense layer, as wide as asked) classify the
+digits of :mod:`cnnbook.science.shifted_digits` placed on a larger canvas.
+:func:`run_grid` trains each model from every seed of the chapter on each
+setting of a plan, all seeds of a model at once
+(:class:`cnnbook.referee.seed_stack.SeedStack`), and keeps, per run, which
+test images it classified right; :func:`spread` and :func:`difference` turn
+those into a result over seeds and a paired comparison. :class:`Trainer`
+trains one seed with Keras itself: the referee the tests hold the stacked
+training to.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
@@ -20,17 +24,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from cnnbook.referee.seed_stack import SeedStack, batch_order
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
-from cnnbook.science.seeds import Spread
+from cnnbook.science.seeds import Difference, Spread
 from cnnbook.science.shifted_digits import ShiftedDigits, canvas_size
 from cnnbook.validate import non_negative_int, positive_int
 
 __all__ = [
     "Run",
     "Trainer",
-    "accuracy",
+    "accuracies",
     "batch_order",
+    "correct",
     "dense_net",
+    "difference",
     "run_grid",
     "small_cnn",
     "spread",
@@ -57,44 +64,28 @@ def small_cnn(canvas: int = 20, filters: tuple[int, int] = (12, 24)):
 def dense_net(canvas: int = 20, units: int = 16):
     """Flatten -> Dense(units, relu) -> 10 classes."""
     canvas = canvas_size(canvas)
-    if not isinstance(units, numbers.Integral) or units < 1:
-        raise ValueError(f"units must be a positive integer, got {units!r}")
-
+    units = positive_int("units", units)
     return keras.Sequential(
         [
             keras.Input((canvas, canvas, 1)),
             keras.layers.Flatten(),
-            keras.layers.Dense(int(units), activation="relu"),
+            keras.layers.Dense(units, activation="relu"),
             keras.layers.Dense(10, activation="softmax"),
         ],
         name="dense_net",
     )
 
 
-def batch_order(count: int, steps: int, batch_size: int, seed: int) -> np.ndarray:
-    """``(steps, batch_size)`` indices into ``count`` examples: one shuffled pass
-    after another (each pass a fresh permutation from ``seed``), cut into full
-    batches, so a run of N steps is the start of a run of more steps."""
-    count, batch_size = (
-        positive_int("count", count),
-        positive_int("batch_size", batch_size),
-    )
-    steps, seed = non_negative_int("steps", steps), non_negative_int("seed", seed)
-    rng = np.random.default_rng(seed)
-    passes = math.ceil(steps * batch_size / count)
-    order = [rng.permutation(count) for _ in range(passes)]
-    flat = np.concatenate(order) if order else np.zeros(0, np.int64)
-    return flat[: steps * batch_size].reshape(steps, batch_size).astype(np.int32)
-
-
 class Trainer:
-    """One model, trained afresh from each seed's start by :meth:`train`.
+    """One model, trained afresh from each seed's start by :meth:`train`, with
+    Keras' own layers, loss and Adam: the referee for
+    :class:`~cnnbook.referee.seed_stack.SeedStack`, which trains every seed at
+    once and must reach the same weights.
 
     ``build()`` makes the model; it is built once (in float64) and its training
-    step traced once, because tracing costs more than a short run. Each
-    :meth:`train` loads the initial weights that ``build()`` draws for that seed
-    (as a freshly built model would have), zeroes Adam's state, and runs every
-    step of a budget inside one TensorFlow graph call.
+    step traced once. Each :meth:`train` loads the initial weights that
+    ``build()`` draws for that seed, zeroes Adam's state, and runs every step of
+    a budget inside one TensorFlow graph call.
     """
 
     def __init__(
@@ -161,8 +152,6 @@ class Trainer:
         """Train on ``(x, y)`` from ``seed``'s start; after each budget of images
         seen (rounded up to full batches), which images of each
         ``tests[name] = (x, y)`` the model classifies right.
-
-        Fewer examples means more passes over each of them for the same budget.
         """
         x = np.asarray(x)
         y = np.asarray(y)
@@ -183,7 +172,7 @@ class Trainer:
                 variable.assign(np.zeros(variable.shape, variable.dtype))
         steps = [math.ceil(b / self.batch_size) for b in budgets]
         order = batch_order(len(x), steps[-1], self.batch_size, seed)
-        x64 = tf.constant(perturbed(x.astype(np.float64), seed))
+        x64 = tf.constant(perturbed(x.astype(np.float64)))
         y64 = tf.constant(y.astype(np.int64))
         scores, done = {}, 0
         for budget, until in zip(budgets, steps, strict=True):
@@ -206,11 +195,6 @@ def correct(model, x, y) -> np.ndarray:
     return predicted == np.asarray(y)
 
 
-def accuracy(model, x, y) -> float:
-    """Share of ``x`` that ``model`` classifies as ``y``."""
-    return float(np.mean(correct(model, x, y)))
-
-
 @dataclass(frozen=True)
 class Run:
     """One trained model: what it was trained on, its seed, and per test set
@@ -228,40 +212,118 @@ class Run:
 
 
 def run_grid(
-    trainers: Mapping[str, Trainer],
+    models: Mapping[str, Callable],
     data: ShiftedDigits,
-    plan: Sequence[tuple[str, int | None, Sequence[int]]],
+    plan: Sequence[tuple],
     seeds: Sequence[int],
     tests: Mapping,
+    learning_rate: float = 0.01,
+    batch_size: int = 64,
 ) -> list[Run]:
-    """Every trainer, every ``(training, examples, budgets)`` of ``plan`` and
-    every seed: ``training`` is ``"centred"`` or ``"shifted"`` digits,
-    ``examples`` the first that many training digits (None: all), ``budgets``
-    the images seen after which the ``tests`` are scored."""
-    runs = []
-    for training, examples, budgets in plan:
+    """Every model of ``models`` (name -> build function), every setting of
+    ``plan`` and every seed, the seeds of one model trained together.
+
+    A setting is ``(training, examples, budgets, scored)``: ``training`` is
+    ``"centred"`` or ``"shifted"`` digits, ``examples`` the first that many
+    training digits (None: all), ``budgets`` the images seen after which the
+    test sets named in ``scored`` (keys of ``tests``, each ``(x, y)``) are
+    scored. A large model's seeds are trained in groups (:data:`STATE_BYTES`);
+    one group is held in memory at a time.
+    """
+    settings = []
+    for setting in plan:
+        if not isinstance(setting, tuple) or len(setting) != 4:
+            raise ValueError(
+                "plan must hold (training, examples, budgets, scored) settings, "
+                f"got {setting!r}"
+            )
+        training, examples, budgets, scored = setting
         if training not in ("centred", "shifted"):
             raise ValueError(
                 f"training must be 'centred' or 'shifted', got {training!r}"
             )
+        unknown = [n for n in scored if n not in tests]
+        if unknown:
+            raise ValueError(f"scored must name tests, got unknown {unknown}")
         x, y = data.train(examples, shifted=training == "shifted")
-        for name, trainer in trainers.items():
-            for seed in seeds:
-                scores = trainer.train(x, y, seed, budgets, tests)
-                runs += [
-                    Run(name, training, len(x), images, seed, right)
-                    for images, right in scores.items()
-                ]
+        settings.append((training, x, y, budgets, scored))
+    runs = []
+    sizes = {name: build().count_params() for name, build in models.items()}
+    # the largest first: the memory it frees then serves the smaller ones
+    for name in sorted(models, key=lambda n: -sizes[n]):
+        build = models[name]
+        for group in _groups(sizes[name], list(seeds)):
+            stack = SeedStack(build, group, learning_rate, batch_size)
+            for training, x, y, budgets, scored in settings:
+                scores = stack.train(x, y, budgets, {t: tests[t] for t in scored})
+                for images, right in scores.items():
+                    runs += [
+                        Run(
+                            name,
+                            training,
+                            len(x),
+                            images,
+                            seed,
+                            {test: hits[i] for test, hits in right.items()},
+                        )
+                        for i, seed in enumerate(stack.seeds)
+                    ]
+            del stack
+            gc.collect()  # its variables and traced steps, before the next ones
     return runs
 
 
-def spread(runs: Sequence[Run], test: str, **where) -> Spread:
-    """The accuracy on ``test`` over the seeds of the runs that match ``where``
-    (for example ``model="CNN", training="centred"``), as a share."""
+STATE_BYTES = 25e6
+"""Weights, Adam's two moments, the initial weights and a gradient: five
+float64 copies of every seed's parameters; seeds are trained together as long
+as these stay under this size (a large dense network is split into groups)."""
+
+
+def _groups(params: int, seeds: list[int]) -> list[list[int]]:
+    """``seeds`` cut into as few groups as keep each group's state (of a model
+    with ``params`` parameters) under :data:`STATE_BYTES`, as even as possible."""
+    count = max(1, math.ceil(5 * 8 * params * len(seeds) / STATE_BYTES))
+    count = min(count, len(seeds))
+    return [[int(s) for s in part] for part in np.array_split(seeds, count)]
+
+
+def accuracies(runs: Sequence[Run], test: str, **where) -> dict[int, float]:
+    """Seed -> accuracy on ``test`` of the runs that match ``where`` (for
+    example ``model="CNN", training="centred"``), as a share."""
     chosen = [r for r in runs if all(getattr(r, k) == v for k, v in where.items())]
     if not chosen:
         raise ValueError(f"no run matches {where!r}")
     seeds = [r.seed for r in chosen]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"the runs matching {where!r} repeat a seed: narrow it down")
-    return Spread.of([r.accuracy(test) for r in chosen])
+    missing = [r.seed for r in chosen if test not in r.correct]
+    if missing:
+        raise ValueError(f"test {test!r} was not scored on the runs matching {where!r}")
+    return {r.seed: r.accuracy(test) for r in chosen}
+
+
+def spread(runs: Sequence[Run], test: str, **where) -> Spread:
+    """The accuracy on ``test`` over the seeds of the runs that match ``where``,
+    as a share."""
+    return Spread.of(list(accuracies(runs, test, **where).values()))
+
+
+def difference(runs: Sequence[Run], first: Mapping, second: Mapping) -> Difference:
+    """Paired per-seed difference of two accuracies, ``first - second``, as
+    shares: each a mapping with the ``test`` and the run's fields to match,
+    ``dict(test="shifted", model="CNN", training="centred")``. Only seeds
+    present in both are paired; there must be at least two."""
+    sides = []
+    for arg, side in (("first", first), ("second", second)):
+        where = dict(side)
+        if "test" not in where:
+            raise ValueError(f"{arg} must name its test, got {side!r}")
+        sides.append(accuracies(runs, where.pop("test"), **where))
+    a, b = sides
+    seeds = sorted(set(a) & set(b))
+    if len(seeds) < 2:
+        raise ValueError(
+            f"first and second must share at least 2 seeds, got {sorted(a)} and "
+            f"{sorted(b)}"
+        )
+    return Difference.paired([a[s] for s in seeds], [b[s] for s in seeds])

@@ -3,30 +3,42 @@
 Chapter 1 asks whether a convolutional network copes better than a dense one
 when the same digit can appear anywhere. The data for that experiment ships with
 scikit-learn (no download): each 8 x 8 digit is pasted into an empty square
-canvas, either in the middle or at a random position. Pixel values are scaled to
-[0, 1]. The two small models the chapter compares, and their training, are in
-:mod:`cnnbook.referee.digit_models` (they need Keras; this module does not).
+canvas, either in the middle, at a random position or all at one chosen place.
+Pixel values are scaled to [0, 1]. :func:`windows_kept` counts, for a digit at a
+given place, the windows of the CNN's last convolution that still see it: what
+a shift costs that network before any training. The models the chapter
+compares, and their training, are in :mod:`cnnbook.referee.digit_models` (they
+need Keras; this module does not).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
+    "CNN_LAYERS",
     "DIGIT_SIZE",
     "ShiftedDigits",
+    "axis_windows",
     "canvas_size",
     "centred_offsets",
     "load",
     "place",
     "random_offsets",
+    "windows_kept",
 ]
 
 DIGIT_SIZE = 8
 """Height and width of scikit-learn's digits, in pixels."""
+
+
+CNN_LAYERS = (("conv", 3), ("pool", 2), ("conv", 3))
+"""The chapter's CNN up to its global pooling: 3 x 3 VALID convolution, 2 x 2
+max pooling with stride 2, 3 x 3 VALID convolution."""
 
 
 def canvas_size(canvas: object) -> int:
@@ -90,6 +102,74 @@ def place(digits: np.ndarray, offsets: np.ndarray, canvas: int) -> np.ndarray:
     return out
 
 
+def _layers(layers) -> list[tuple[str, int]]:
+    checked = []
+    for layer in layers:
+        if (
+            not isinstance(layer, tuple)
+            or len(layer) != 2
+            or layer[0] not in ("conv", "pool")
+            or not isinstance(layer[1], numbers.Integral)
+            or isinstance(layer[1], bool)
+            or layer[1] < 1
+        ):
+            raise ValueError(
+                "layers must be ('conv', kernel size) or ('pool', pool size) "
+                f"pairs with positive sizes, got {layer!r}"
+            )
+        checked.append((layer[0], int(layer[1])))
+    if not checked:
+        raise ValueError("layers must hold at least one layer")
+    return checked
+
+
+def axis_windows(offset: int, canvas: int = 20, layers=CNN_LAYERS) -> tuple[int, int]:
+    """Along one axis, for a digit whose first pixel is at ``offset``: how many
+    outputs of the last of ``layers`` (VALID convolutions of stride 1, max
+    pooling with a stride of its size) see part of the digit on this canvas,
+    and how many would on a canvas extended without end (with the pooling
+    grid where it is on this one). Windows that reach past the canvas's edge
+    do not exist here: what they would have seen of the digit is lost."""
+    canvas, layers = canvas_size(canvas), _layers(layers)
+    if not isinstance(offset, numbers.Integral) or not (
+        0 <= offset <= canvas - DIGIT_SIZE
+    ):
+        raise ValueError(
+            f"offset must be an integer from 0 to {canvas - DIGIT_SIZE}, got {offset!r}"
+        )
+    grid = math.prod(size for kind, size in layers if kind == "pool")
+    reach = sum(size for _, size in layers) * grid  # more than any window spans
+    margin = grid * math.ceil(reach / grid)  # keeps the pooling grid in place
+    sees = np.zeros(canvas + 2 * margin, bool)
+    sees[margin + offset : margin + offset + DIGIT_SIZE] = True
+    here = np.zeros_like(sees)
+    here[margin : margin + canvas] = True
+    for kind, size in layers:
+        if kind == "conv":
+            count, starts = len(sees) - size + 1, range(len(sees) - size + 1)
+        else:
+            count = len(sees) // size
+            starts = range(0, count * size, size)
+        sees = np.array([sees[i : i + size].any() for i in starts], bool)
+        here = np.array([here[i : i + size].all() for i in starts], bool)
+        if count == 0:
+            break
+    return int(np.count_nonzero(sees & here)), int(np.count_nonzero(sees))
+
+
+def windows_kept(
+    row: int, col: int, canvas: int = 20, layers=CNN_LAYERS
+) -> tuple[int, int]:
+    """:func:`axis_windows` in two dimensions, for a digit with its top-left
+    pixel at (``row``, ``col``): outputs of the last layer that see part of it
+    on this canvas, and on an unbounded one."""
+    (rows_kept, rows), (cols_kept, cols) = (
+        axis_windows(row, canvas, layers),
+        axis_windows(col, canvas, layers),
+    )
+    return rows_kept * cols_kept, rows * cols
+
+
 @dataclass(frozen=True)
 class ShiftedDigits:
     """A train/test split of the digits, as 8 x 8 images in [0, 1] and labels."""
@@ -107,6 +187,11 @@ class ShiftedDigits:
     def test(self, shifted: bool = False, seed: int = 1):
         """All test digits on canvases (centred, or at seeded random places)."""
         return self._make(self.x_test, self.y_test, None, shifted, seed)
+
+    def test_at(self, row: int, col: int):
+        """All test digits with their top-left pixel at (``row``, ``col``)."""
+        offsets = np.tile(np.array([[row, col]], dtype=np.int64), (len(self.x_test), 1))
+        return place(self.x_test, offsets, self.canvas), self.y_test
 
     def test_offsets(self, shifted: bool = False, seed: int = 1) -> np.ndarray:
         """The (row, column) corners :meth:`test` uses with the same arguments."""
