@@ -135,6 +135,11 @@ def judge_in_process(assignment: Assignment, items: list[Item], jobs=None) -> Ju
 def judge_in_sandbox(assignment: Assignment, items: list[Item], jobs: Jobs) -> Judged:
     """Judge ``items`` in the sandbox, each answer with its own limit."""
     session = _Session(assignment, jobs)
+    session.keras = {  # questions whose check needs Keras before any clock runs
+        item.qid
+        for item in items
+        if any(node.get("t") == "keras" for node in _walk(item.answer))
+    }
     try:
         for item in _in_order(assignment, items):
             session.result.verdicts[item.key] = session.judge(item)
@@ -155,6 +160,7 @@ class _Session:
         self._slot = None
         self.prepared = ""
         self.broken: dict[str, str] = {}  # qid -> why its check cannot run
+        self.keras: set[str] = set()
 
     # ------------------------------------------------------------ the judge
     def _start(self) -> None:
@@ -179,7 +185,7 @@ class _Session:
 
     close = _stop
 
-    def _ready(self, item: Item, keras: bool) -> str:
+    def _ready(self, item: Item) -> str:
         """Start the judge and prepare ``item``'s question; why not, or ""."""
         if item.qid in self.broken:
             return self.broken[item.qid]
@@ -188,7 +194,7 @@ class _Session:
                 self._start()
             if self.prepared != item.qid:
                 reply = self.child.ask(
-                    {"prepare": item.qid, "keras": keras},
+                    {"prepare": item.qid, "keras": item.qid in self.keras},
                     self.limits.notebook_seconds,
                 )
                 if "ready" not in reply:
@@ -206,8 +212,7 @@ class _Session:
 
     # ------------------------------------------------------------ one answer
     def judge(self, item: Item) -> Verdict:
-        keras = any(node.get("t") == "keras" for node in _walk(item.answer))
-        why = self._ready(item, keras)
+        why = self._ready(item)
         if why:
             return not_graded(why, f"Not graded: {why}; tell your instructor.")
         host = _Host(self.jobs, item) if item.code else None
