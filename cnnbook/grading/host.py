@@ -2,7 +2,8 @@
 
 ``python -m cnnbook.grading.host`` runs in the sandbox, as a uid of its own,
 for one code answer (:mod:`cnnbook.grading.carry`). It reads one JSON line
-on stdin: ``{"name", "source", "data"}``, binds the data, runs the source
+on stdin (after writing ``{"hello": true}``): ``{"name", "source", "data"}``,
+binds the data, runs the source
 (the answer's imports, functions and classes) and answers ``{"ready": kind}``
 or ``{"error": "ImportError: ..."}``. Then each line ``{"args": [...],
 "kwargs": {...}}`` (encoded as :mod:`cnnbook.grading.capture` encodes
@@ -58,7 +59,10 @@ def _result(value) -> dict:
 
 
 def serve(lines, out) -> int:
-    """Set up the answer from the first line of ``lines``, then answer calls."""
+    """Say hello (the grader then knows the sandbox is up, and that whatever
+    happens next is the student's code), set up the answer from the first line
+    of ``lines``, then answer calls."""
+    _line(out, {"hello": True})
     try:
         request = json.loads(next(lines))
         namespace = {"__name__": "__main__", "__builtins__": __builtins__}

@@ -128,7 +128,9 @@ def judge_in_process(assignment: Assignment, items: list[Item], jobs=None) -> Ju
             if "error" in reply:
                 result.problems.append(f"{assignment.name}: {reply['error']}")
             prepared.add(item.qid)
-        result.verdicts[item.key] = _verdict(judge.judge(item.message()))
+        verdict = result.verdicts[item.key] = _verdict(judge.judge(item.message()))
+        if not verdict.graded:
+            result.problems.append(f"{item.submission}: {item.qid}: {verdict.reason}")
     return result
 
 
@@ -218,10 +220,14 @@ class _Session:
         host = _Host(self.jobs, item) if item.code else None
         try:
             verdict = host.start() if host is not None else None
-            return verdict or self._judge(item, host)
+            verdict = verdict or self._judge(item, host)
         finally:
             if host is not None:
                 host.close()
+        if not verdict.graded:  # this answer's, named (a broken check is named once)
+            problem = f"{item.submission}: {item.qid}: {verdict.reason}"
+            self.result.problems.append(problem)
+        return verdict
 
     def _judge(self, item: Item, host: _Host | None) -> Verdict:
         seconds = self.limits.answer_seconds
@@ -247,7 +253,6 @@ class _Session:
             else:
                 why = f"the grader's judge {failure} while judging this answer"
                 why += f" ({log})" if log and log != "no message" else ""
-            self.result.problems.append(f"{item.submission}: {item.qid}: {why}")
             return not_graded(why, f"Not graded: {why}; your instructor has been told.")
 
 
@@ -285,14 +290,21 @@ class _Host:
         self._slot = self.jobs.slot(f"host-{self.item.qid[:30]}")
         sandbox, folder = self._slot.__enter__()
         request = {key: self.item.answer.get(key) for key in ("name", "source", "data")}
+        seconds = self.jobs.limits.cell_seconds
         try:
             log = folder / "host.log"
             self.child = Child(sandbox, "cnnbook.grading.host", log, MAX_LINE)
-            reply = self.child.ask(request, self.jobs.limits.cell_seconds)
+            hello = self.child.receive(_after(seconds))  # before any student code
         except ChildFailure as failure:
-            if failure.kind == "sandbox":
-                why = f"the code host {failure}"
-                return not_graded(why, f"Not graded: {why}; tell your instructor.")
+            why = f"the code host {failure}"
+            if failure.kind == "stopped":
+                why = f"{why}: {self.child.last_log_line()}"
+            return not_graded(why, f"Not graded: {why}; tell your instructor.")
+        try:
+            if "hello" not in hello:
+                raise ChildFailure("unreadable", "did not say hello")
+            reply = self.child.ask(request, seconds)
+        except ChildFailure as failure:
             reply = {"error": f"setting it up {failure}"}
         if "ready" in reply:
             return None

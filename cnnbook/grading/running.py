@@ -158,7 +158,13 @@ def _carry(run, kernel, check: GradedCheck, ran: list[str], seconds) -> None:
         run.shown[check.qid] = carried.line
         if carried.data_names:
             values = _read(kernel, names_expression(list(carried.data_names)), seconds)
-            carried = needed_data(carried, values or {})
+            if values is None or values.get("t") == "error":
+                raise CannotCarry(
+                    f"the data `{check.answer}` uses "
+                    f"({', '.join(carried.data_names)}) could not be read out of your "
+                    "kernel: more than 2 MB, or unreadable"
+                )
+            carried = needed_data(carried, values)
     except CannotCarry as why:
         run.verdicts[check.qid] = Verdict(
             "incorrect",

@@ -488,6 +488,8 @@ def test_bank_questions_are_judged_by_the_bank_as_the_student(tmp_path):
     my_lrn = [row for row in report.rows if row.question == "ch05.my_lrn"]
     assert my_lrn[0].status.startswith("not graded: ")
     assert "code answers cannot be judged here" in my_lrn[0].status
+    assert len(report.problems) == 2  # the two my_lrn answers, each named
+    assert report.problems[0].startswith("alice/09_fixture.ipynb: ch05.my_lrn: ")
 
 
 def test_bad_options_are_refused(tmp_path):
