@@ -344,3 +344,11 @@ def test_the_linear_patterns_match_what_the_backtracking_ones_matched(text):
         assert new == (re.fullmatch(pattern, text) is not None), (name, text)
     old = re.fullmatch(r"\s*(?P<number>.*?)\s*(?P<unit>[A-Za-z]+)?\s*", text, re.S)
     assert reading._split_unit(text) == (old.group("number"), old.group("unit"))
+
+
+def test_the_cap_is_the_one_the_readme_states():
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert f"a string longer than {reading.MAX_TEXT:,} characters" in readme
+    assert reading.MAX_TEXT == 10_000

@@ -220,3 +220,18 @@ def test_a_model_with_too_many_layers_is_not_rebuilt():
     }
     with pytest.raises(ValueError, match=f"more than {MAX_MODEL_LAYERS} layers"):
         keras_loader(json.dumps(config))
+
+
+def test_the_limits_are_the_ones_the_readme_states():
+    from cnnbook.grading.submission import MAX_NOTEBOOK_BYTES
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    stated = (
+        f"An answer is at most {capture.MAX_ANSWER_BYTES // 10**6} MB of data "
+        f"({capture.MAX_ITEMS:,} values, nested at most {MAX_DEPTH} levels), a "
+        f"model at most {MAX_MODEL_LAYERS} layers."
+    )
+    assert stated in readme
+    assert f"A file larger than {MAX_NOTEBOOK_BYTES // 10**6} MB is not read." in readme
+    assert (MAX_DEPTH, MAX_MODEL_LAYERS) == (50, 300)
