@@ -80,8 +80,11 @@ def read_reply(reply: dict | None, expression_key: str = "answer") -> dict | Non
         entry = reply["content"]["user_expressions"][expression_key]
         if entry.get("status") != "ok":
             return None
-        text = ast.literal_eval(entry["data"]["text/plain"])
-        if not isinstance(text, str) or len(text) > MAX_ANSWER_BYTES * 2:
+        literal = entry["data"]["text/plain"]
+        if not isinstance(literal, str) or len(literal) > 8 * MAX_ANSWER_BYTES:
+            return None  # a repr of at most MAX_ANSWER_BYTES of JSON is shorter
+        text = ast.literal_eval(literal)
+        if not isinstance(text, str) or len(text) > MAX_ANSWER_BYTES:
             return None
         data = json.loads(text)
     except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):

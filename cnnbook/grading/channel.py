@@ -83,7 +83,7 @@ class Child:
                 self._searched = 0
                 try:
                     message = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):  # a host's reply is untrusted
                     message = None
                 if not isinstance(message, dict):
                     raise ChildFailure("unreadable", "answered something unreadable")

@@ -235,3 +235,9 @@ def test_the_limits_are_the_ones_the_readme_states():
     assert stated in readme
     assert f"A file larger than {MAX_NOTEBOOK_BYTES // 10**6} MB is not read." in readme
     assert (MAX_DEPTH, MAX_MODEL_LAYERS) == (50, 300)
+
+
+def test_a_reply_too_long_or_too_deep_is_unreadable_not_an_error():
+    assert read_reply(_reply(repr("x" * (capture.MAX_ANSWER_BYTES + 1)))) is None
+    assert read_reply(_reply("'" + "x" * 20_000_000 + "'")) is None
+    assert read_reply(_reply(repr("[" * 100_000 + "]" * 100_000))) is None

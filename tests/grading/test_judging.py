@@ -119,6 +119,10 @@ def hosted(tmp_path_factory):
         "hog[::4096])\n    return x",
         "huge": f"{SIGNATURE}    return np.ones(10**6)",
         "missing": f"import no_such_module\n{SIGNATURE}    return no_such_module.f(x)",
+        "deep": "import os\nclass my_lrn:  # writes a reply of its own\n"
+        "    for fd in range(3, 10):\n        try:\n"
+        "            os.write(fd, b'[' * 100_000 + b'\\n')\n"
+        "        except OSError:\n            pass",
     }
     items = []
     for n, (name, body) in enumerate(bodies.items()):
@@ -148,6 +152,7 @@ def hosted(tmp_path_factory):
         ("hogs", "raised MemoryError: the process running your function used more"),
         ("huge", "returned ndarray <ndarray object>, not an array of numbers"),
         ("missing", "could not be set up outside your kernel, where the grader runs"),
+        ("deep", "setting it up answered something unreadable"),
     ],
 )
 def test_a_function_runs_in_a_host_of_its_own_and_answers_for_itself(
