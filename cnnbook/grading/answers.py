@@ -40,6 +40,9 @@ __all__ = [
 MAX_SHOWN = 200
 """The most characters of an answer grades.csv quotes."""
 MAX_INT_DIGITS = 4000
+MAX_JSON_DEPTH = 3 * MAX_DEPTH + 10
+"""JSON nesting of the deepest answer encode() makes (a level is a dict and a
+list), with room to spare: anything deeper came from a kernel that lies."""
 
 
 def capture_expression(answer: str) -> str:
@@ -89,7 +92,21 @@ def read_reply(reply: dict | None, expression_key: str = "answer") -> dict | Non
         data = json.loads(text)
     except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or _depth(data) > MAX_JSON_DEPTH:
+        return None  # no answer encode() makes is that deep
+    return data
+
+
+def _depth(data: object) -> int:
+    """How deep JSON containers nest in ``data`` (without recursion)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            values = node.values() if isinstance(node, dict) else node
+            todo.extend((value, depth + 1) for value in values)
+    return deepest
 
 
 def decode(data: object, keras_loader=None, depth: int = 0):

@@ -241,3 +241,7 @@ def test_a_reply_too_long_or_too_deep_is_unreadable_not_an_error():
     assert read_reply(_reply(repr("x" * (capture.MAX_ANSWER_BYTES + 1)))) is None
     assert read_reply(_reply("'" + "x" * 20_000_000 + "'")) is None
     assert read_reply(_reply(repr("[" * 100_000 + "]" * 100_000))) is None
+    deepest = json.dumps(encode(_nested(MAX_DEPTH)))
+    assert read_reply(_reply(repr(deepest))) == encode(_nested(MAX_DEPTH))
+    too_deep = '{"t": "list", "v": ' + "[" * 500 + "]" * 500 + "}"
+    assert json.loads(too_deep) and read_reply(_reply(repr(too_deep))) is None
