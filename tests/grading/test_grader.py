@@ -69,6 +69,17 @@ KERNEL_FORGER = textwrap.dedent(
     }
     """
 )
+BABBLER = textwrap.dedent(
+    """\
+    kernel = get_ipython().kernel
+    session = kernel.session
+    header = session.pack(session.msg_header("stream"))
+    for parent in (b"[" * 100_000 + b"]" * 100_000, b"[]", b"not json"):
+        parts = [header, parent, b"{}", b'{"name": "stdout", "text": "x"}']
+        frames = [b"stream", b"<IDS|MSG>", session.sign(parts), *parts]
+        kernel.iopub_socket.send_multipart(frames)
+    """
+)
 HELPERS = textwrap.dedent(
     """\
     import numpy as np
@@ -156,6 +167,7 @@ def _class(assignment):
         "bomb/09_fixture.ipynb": fx.insert_after(
             perfect, "q2-check", "print('x' * 50_000_000)"
         ),
+        "babbler/09_fixture.ipynb": fx.insert_after(perfect, "q1-check", BABBLER),
         "dup/old.ipynb": blank,
         "dup/09_fixture.ipynb": perfect,
     }
@@ -209,7 +221,7 @@ def points(graded, student):
 
 
 QIDS = ["ch09.q1-check", "ch09.q2-check", "ch05.my_lrn", "ch09.q4-check"]
-NOTEBOOKS = 22  # every .ipynb file but the link and the checkpoint
+NOTEBOOKS = 23  # every .ipynb file but the link and the checkpoint
 
 
 def test_the_csv_has_one_row_per_submission_and_question(graded):
@@ -360,6 +372,10 @@ def test_a_function_that_misbehaves_or_cannot_move_costs_only_itself(
     assert points(graded, student) == [1, 2, 0, 1]
     row = rows_of(graded, student)["ch05.my_lrn"]
     assert row["status"] == "graded" and said in row["feedback"]
+
+
+def test_signed_messages_nested_too_deep_or_malformed_are_ignored(graded):
+    assert points(graded, "babbler/") == [1, 2, 3, 1]
 
 
 def test_a_function_is_carried_with_its_imports_helpers_and_data(graded):
