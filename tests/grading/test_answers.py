@@ -139,6 +139,7 @@ def test_read_reply_accepts_only_a_string_literal_of_a_json_object():
         assert read_reply(_reply(text)) is None
     assert read_reply(None) is None
     assert read_reply({"content": {}}) is None
+    assert read_reply({"content": {"user_expressions": {"answer": "text"}}}) is None
 
 
 class _Shell:
