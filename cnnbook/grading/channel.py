@@ -148,10 +148,15 @@ class Child:
         return ChildFailure("stopped", f"stopped ({how})")
 
     def last_log_line(self) -> str:
+        """The last line the process wrote to stderr (read from the end: the
+        log may be as large as the file size limit)."""
         try:
-            lines = self.log.read_text(errors="replace").strip().splitlines()
+            with open(self.log, "rb") as handle:
+                handle.seek(max(0, handle.seek(0, os.SEEK_END) - 4096))
+                tail = handle.read().decode(errors="replace")
         except OSError:
             return "no message"
+        lines = tail.strip().splitlines()
         return lines[-1][:300] if lines else "no message"
 
     # ------------------------------------------------------------------ stop
