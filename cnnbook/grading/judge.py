@@ -34,6 +34,7 @@ and reads the result the grader relays from the code host
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import sys
@@ -273,17 +274,19 @@ class Judge:
                     "message": "Not quite: your answer could not be rebuilt by the "
                     f"grader ({type(err).__name__}: {str(err)[:160]}).",
                 }
-        try:
-            with as_student(item.get("student")):
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(as_student(item.get("student")))
+            except ValueError as err:  # an id no variant can be drawn for
+                return _error(key, str(err)[:200])
+            try:
                 verdict = _verdict(function(value))
-        except ValueError as err:  # as_student refused the id
-            return _error(key, str(err)[:200])
-        except Exception as err:
-            verdict = {
-                "status": "incorrect",
-                "message": f"Not quite: the check raised {type(err).__name__} on "
-                "this answer.",
-            }
+            except Exception as err:
+                verdict = {
+                    "status": "incorrect",
+                    "message": f"Not quite: the check raised {type(err).__name__} "
+                    "on this answer.",
+                }
         if code is not None and code.failure:
             return _error(key, code.failure)
         return {"key": key, **verdict}

@@ -162,3 +162,17 @@ def test_a_function_runs_in_a_host_of_its_own_and_answers_for_itself(
     assert judged.problems == []
     assert verdicts[student].graded
     assert said.lower() in verdicts[student].message.lower()
+
+
+def test_the_judge_judges_as_the_student_and_refuses_an_id_with_no_variant():
+    import nbformat
+
+    from cnnbook.grading.judge import Judge
+
+    judge = Judge({"name": fx.NAME, "source": nbformat.writes(fx.fixture_notebook())})
+    assert judge.prepare("ch09.q1-check") == {"ready": "ch09.q1-check"}
+    item = {"key": "k", "qid": "ch09.q1-check", "answer": encode(42)}
+    assert judge.judge({**item, "student": "bob"})["status"] == "correct"
+    refused = judge.judge({**item, "student": "x" * 101})
+    assert refused["status"] == "error" and "student_id must be" in refused["message"]
+    assert judge.prepare("nope")["error"].startswith("nope: KeyError")
