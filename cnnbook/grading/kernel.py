@@ -100,8 +100,10 @@ class StudentKernel:
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
         self._memory_checked = 0.0
-        self._context = zmq.Context()
-        self._sockets: list = []
+        # One context for every kernel of the grader, never terminated: its
+        # sockets are closed one by one (a terminating context waits for all).
+        self._context = zmq.Context.instance()
+        self.shell = self.iopub = None
 
     # ------------------------------------------------------------------ start
     def __enter__(self) -> StudentKernel:
@@ -171,11 +173,7 @@ class StudentKernel:
         "iopub"), watched for a dropped connection; it replaces any earlier
         one (ZeroMQ does not reconnect a connection it dropped for a message
         over MAX_MESSAGE_BYTES)."""
-        old = getattr(self, name, None)
-        if old is not None:
-            self._poller.unregister(old)
-            old.close(linger=0)
-            self._monitors.pop(name).close(linger=0)
+        self._disconnect(name)
         kind, port = {"shell": (zmq.DEALER, 1), "iopub": (zmq.SUB, 2)}[name]
         socket = self._context.socket(kind)
         socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -185,10 +183,21 @@ class StudentKernel:
             socket.setsockopt(zmq.SUBSCRIBE, b"")
         self._monitors[name] = socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         socket.connect(f"ipc://{self.kernel_dir}/kernel-{port}")
-        self._sockets = [s for s in self._sockets if not s.closed]
-        self._sockets += [socket, self._monitors[name]]
         self._poller.register(socket, zmq.POLLIN)
         setattr(self, name, socket)
+
+    def _disconnect(self, name: str) -> None:
+        """Close the connection to ``name`` and its monitor, in the one order
+        that cannot leave ZeroMQ's threads waiting on each other (monitoring
+        stopped, then the monitor closed, then the socket)."""
+        socket = getattr(self, name, None)
+        if socket is None:
+            return
+        socket.disable_monitor()
+        self._monitors.pop(name).close(linger=0)
+        self._poller.unregister(socket)
+        socket.close(linger=0)
+        setattr(self, name, None)
 
     def _wait_ready(self, deadline: float) -> None:
         """Ask for kernel_info until the kernel answers on the shell *and* its
@@ -376,7 +385,5 @@ class StudentKernel:
 
     def close(self) -> None:
         self.kill()
-        for socket in self._sockets:
-            if not socket.closed:
-                socket.close(linger=0)
-        self._context.term()
+        for name in ("shell", "iopub"):
+            self._disconnect(name)
