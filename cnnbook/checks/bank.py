@@ -59,10 +59,14 @@ class Question:
 
     def __call__(self, answer: object = ...) -> Feedback:
         """The feedback on ``answer``. Never raises: an error while judging (a
-        bug of the bank, or a student's object that misbehaves) is feedback."""
+        bug of the bank, or a student's object that misbehaves, even with
+        ``sys.exit()``) is feedback; only an interrupt the student presses
+        (KeyboardInterrupt) still interrupts."""
         try:
             return self._spec().judge(answer)
-        except Exception as err:  # the answer is the student's: report, never raise
+        except KeyboardInterrupt:
+            raise
+        except BaseException as err:  # the student's object: report, never raise
             return wrong(
                 f"this answer could not be checked ({type(err).__name__}); "
                 "check its type against the question, or ask your instructor."

@@ -10,6 +10,11 @@ script's digits (``١٢``, ``１２``), as a fraction (``7/8``) or a percentage
 (``87.5%``). A reading keeps how many significant digits were written, so a
 check can tell a rounded answer from a wrong one. ``cnnbook/widgets/live_check.js``
 reads typed answers the same way in the page (tests/widgets/test_parity.py).
+
+Every reader takes time linear in the answer's length: no pattern has two
+quantifiers that can match the same characters (the patterns use possessive
+quantifiers, which never backtrack), and a string longer than
+:data:`MAX_TEXT` is refused with its length before anything reads it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from cnnbook.units import BYTE_UNITS
 
 __all__ = [
     "ALIASES",
+    "MAX_TEXT",
     "QUESTION_UNITS",
     "TWIN_UNITS",
     "UNITS",
@@ -50,6 +56,7 @@ __all__ = [
     "read_text",
     "round_sig",
     "strip_batch",
+    "too_long",
     "trunc_sig",
 ]
 
@@ -140,10 +147,25 @@ def check_unit(unit: object) -> str:
 
 
 # ------------------------------------------------------------------ numbers
-_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?")
-_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-# DOTALL, as live_check.js reads it (/s): a newline belongs to the number part.
-_SPLIT = re.compile(r"\s*(?P<number>.*?)\s*(?P<unit>[A-Za-z]+)?\s*", re.DOTALL)
+MAX_TEXT = 10_000
+"""The longest string read as a number, an amount, a shape or options; a longer
+one is answered with its length (no answer is that long)."""
+
+# Possessive quantifiers (``++``, ``*+``, ``?+``): each is followed by characters
+# it cannot match, so they match what greedy ones would, without backtracking.
+_THOUSANDS = re.compile(
+    r"[-+]?+[1-9]\d{0,2}+(?:,\d{3})++(?:\.\d*+)?+(?:[eE][-+]?+\d++)?+"
+)
+_FLOAT = re.compile(r"[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][-+]?+\d++)?+")
+_GROUPING = re.compile(r"(?<=\d)[ _'\u00a0\u202f](?=\d)")
+
+
+def too_long(text: str) -> str | None:
+    """Why a string is too long to read ("this answer is 150,000 characters
+    long"), or None."""
+    if len(text) <= MAX_TEXT:
+        return None
+    return f"this answer is {len(text):,} characters long"
 
 
 def ascii_digits(text: str) -> str:
@@ -169,7 +191,7 @@ def significant_digits(literal: str) -> int:
 
 def _plain(text: str) -> Reading | None:
     """A number without fraction or percent sign; None if it is not one."""
-    text = re.sub(r"(?<=\d)[ _'\u00a0\u202f](?=\d)", "", text.strip())
+    text = _GROUPING.sub("", text.strip())
     if "," in text:
         if _THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
@@ -185,7 +207,9 @@ def _plain(text: str) -> Reading | None:
 
 def read_text(text: str) -> Reading | None:
     """A finite number written in a string (see the module docstring); None if
-    the string holds no such number."""
+    the string holds no such number (or is longer than :data:`MAX_TEXT`)."""
+    if too_long(text):
+        return None
     text = ascii_digits(text).strip()
     if text.endswith("%"):
         reading = _plain(text[:-1])
@@ -224,10 +248,13 @@ def quoted(text: str) -> str:
 
 
 def described(answer: object) -> str:
-    """An answer as a message quotes it: a string by :func:`quoted`, anything
-    else as its type and a repr cut to a few dozen characters (a 400-digit
-    integer, an array, a model)."""
+    """An answer as a message quotes it: a string by :func:`quoted` (with its
+    length when it is longer than :data:`MAX_TEXT`), anything else as its
+    type and a repr cut to a few dozen characters (a 400-digit integer, an
+    array, a model)."""
     if isinstance(answer, str):
+        if too_long(answer):
+            return f"{quoted(answer)} ({len(answer):,} characters)"
         return quoted(answer)
     kind = type(answer).__name__
     try:
@@ -252,6 +279,9 @@ def read_number(answer: object) -> Reading | str:
     if isinstance(answer, bool):
         return f"got {described(answer)}"
     if isinstance(answer, str):
+        length = too_long(answer)
+        if length:
+            return length
         reading = read_text(answer)
         return reading if reading is not None else f"got {described(answer)}"
     if isinstance(answer, numbers.Integral):
@@ -318,8 +348,10 @@ def read_quantity(answer: object, unit: str = "MB") -> Quantity:
     """
     unit = check_unit(unit)
     if isinstance(answer, str):
-        match = _SPLIT.fullmatch(answer)
-        number_text, written = match.group("number"), match.group("unit")
+        length = too_long(answer)
+        if length:
+            raise ValueError(f"{length}; a number such as '3.5 {unit}' is expected")
+        number_text, written = _split_unit(answer)
         reading = read_text(number_text) if number_text else None
         if reading is None:
             raise ValueError(
@@ -344,6 +376,17 @@ def read_quantity(answer: object, unit: str = "MB") -> Quantity:
             f"{reading}"
         )
     return Quantity(reading.value * UNITS[unit], unit, False, reading.digits)
+
+
+def _split_unit(text: str) -> tuple[str, str | None]:
+    """(number, unit) of "12.6 MB": the unit is the run of ASCII letters at the
+    end, the number what comes before it, white space trimmed ("MB" gives an
+    empty number, "12" no unit)."""
+    text = text.strip()
+    start = len(text)
+    while start and text[start - 1].isascii() and text[start - 1].isalpha():
+        start -= 1
+    return text[:start].rstrip(), text[start:] or None
 
 
 def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
@@ -389,7 +432,10 @@ def trunc_sig(x: float, digits: int) -> float:
 
 
 # ------------------------------------------------------------------ shapes
-_SHAPE_TEXT = re.compile(r"[\s(\[]*\d+(\s*[,x×*]\s*\d+)*\s*,?[\s)\]]*")
+_SHAPE_TEXT = re.compile(r"[\s(\[]*+\d++(?:\s*+[,x×*]\s*+\d++)*+(?:\s*+,)?+[\s)\]]*+")
+_DIGITS = re.compile(r"\d+")
+MAX_SHAPE_DIGITS = 18
+"""Digits of the largest size a shape string may hold (no axis is that long)."""
 
 
 def as_shape(answer: object) -> tuple | None:
@@ -397,10 +443,15 @@ def as_shape(answer: object) -> tuple | None:
     TensorShape or a string such as ``'(25, 38, 400)'`` or ``'25x38x400'``;
     None for anything else."""
     if isinstance(answer, str):
+        if too_long(answer):
+            return None
         text = ascii_digits(answer)
         if not _SHAPE_TEXT.fullmatch(text):
             return None
-        return tuple(int(n) for n in re.findall(r"\d+", text))
+        sizes = _DIGITS.findall(text)
+        if any(len(size) > MAX_SHAPE_DIGITS for size in sizes):
+            return None
+        return tuple(int(n) for n in sizes)
     if not isinstance(answer, (tuple, list)):
         try:
             if callable(getattr(answer, "as_list", None)):  # a TensorShape
@@ -433,6 +484,9 @@ def strip_batch(answer: tuple, expected: tuple) -> tuple[tuple, bool]:
 
 
 # ------------------------------------------------------------------ options
+_OPTION_SEPARATORS = re.compile(r"[\s,;&+/]++")
+
+
 def option_label(option: object) -> str:
     return str(option).strip().strip("().").strip().lower()
 
@@ -442,7 +496,9 @@ def picked_options(answer: object, labels: Sequence[str] = ()) -> set[str] | Non
     c"``, ``"ac"`` (when every option is one letter), ``["a", "c"]``, a set or
     an array of strings; None if the answer names no option."""
     if isinstance(answer, str):
-        parts = [p for p in re.split(r"[\s,;&+/]+", answer) if p.strip("().")]
+        if too_long(answer):
+            return None
+        parts = [p for p in _OPTION_SEPARATORS.split(answer) if p.strip("().")]
         picked = {option_label(p) for p in parts} - {"and"}
     else:
         items = _items(answer)

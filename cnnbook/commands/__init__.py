@@ -263,6 +263,12 @@ def _add_grade_parser(commands) -> None:
         ("--scratch", "scratch_mb", "MB of private scratch space per kernel", int),
         ("--file-size", "file_mb", "MB of the largest file a kernel may write", int),
         ("--processes", "processes", "processes and threads per kernel", int),
+        (
+            "--answer-timeout",
+            "answer_seconds",
+            "seconds to judge one answer (or run a function the answer is)",
+            float,
+        ),
     ):
         grade.add_argument(
             flag,
@@ -288,6 +294,7 @@ def _grade(args) -> int:
         scratch_mb=args.scratch_mb,
         file_mb=args.file_mb,
         processes=args.processes,
+        answer_seconds=args.answer_seconds,
     )
     options = GradeOptions(jobs=args.jobs, limits=limits, isolation=args.isolation)
     report = grade_folder(args.folder, source=args.source, options=options)

@@ -1,20 +1,13 @@
 """A student's answer, carried out of the kernel as data the grader can judge.
 
 The grader never trusts what the student's kernel says about an answer's
-correctness; it asks the kernel for the answer's *value* and judges it itself.
-:func:`capture_code` is the code the grader runs in the kernel at each check:
-it evaluates the answer expression and encodes the value as tagged JSON:
-
-* plain data: ``None``, ``...``, booleans, integers, floats, strings, lists,
-  tuples, sets, dicts and NumPy numbers and arrays (subclasses are converted
-  to the base type, so an ``int`` whose ``__eq__`` always says yes arrives as
-  a plain ``int``);
-* a Keras model built with ``keras.Sequential`` or the functional API: its
-  architecture as Keras' JSON config, rebuilt by the grader (weights do not
-  matter to any check);
-* anything else (a function, a subclassed model) is ``opaque``: only the
-  kernel can run it, so the source's check is run there (see
-  :func:`kernel_check_code`) and the verdict is marked as judged in the kernel.
+correctness; it asks the kernel for the answer's *value*
+(:mod:`cnnbook.grading.capture`, which runs in the kernel and encodes the
+value as tagged JSON) and judges it itself. This module is the grader's side:
+the user expression that asks (:func:`capture_expression`), reading the reply
+(:func:`read_reply`), rebuilding the value (:func:`decode`, with the same
+size and depth limits the kernel applies) and quoting it for grades.csv
+(:func:`short_text`).
 
 Whatever the kernel sends back is only ever the student's answer: forging it
 gains nothing that typing the right value would not.
@@ -23,83 +16,53 @@ gains nothing that typing the right value would not.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import math
+import reprlib
+
+from cnnbook.grading.capture import MAX_ANSWER_BYTES, MAX_DEPTH, MAX_ITEMS, encode
 
 __all__ = [
     "MAX_ANSWER_BYTES",
-    "capture_code",
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_SHOWN",
+    "capture_expression",
     "decode",
     "encode",
-    "kernel_check_code",
+    "import_dotted",
+    "names_expression",
     "read_reply",
+    "short_text",
 ]
 
-MAX_ANSWER_BYTES = 2_000_000
-MAX_ITEMS = 200_000
-KERNEL_FUNCTION = "__cnnbook_grader__"
+MAX_SHOWN = 200
+"""The most characters of an answer grades.csv quotes."""
+MAX_INT_DIGITS = 4000
+MAX_JSON_DEPTH = 3 * MAX_DEPTH + 10
+"""JSON nesting of the deepest answer encode() makes (a level is a dict and a
+list), with room to spare: anything deeper came from a kernel that lies."""
 
-# The encoder runs in the student's kernel, so it is sent as source code; it is
-# also exec'd here (ENCODER_NAMESPACE) so that the tests and the judge share it.
-ENCODER = r"""
-def __cnnbook_encode__(value, budget=None, depth=0):
-    import math, numbers, sys
-    if budget is None:
-        budget = [MAX_ITEMS]
-    budget[0] -= 1
-    if budget[0] < 0 or depth > 50:
-        raise OverflowError("the answer is too large to grade")
-    np = sys.modules.get("numpy")
-    if value is None:
-        return {"t": "none"}
-    if value is Ellipsis:
-        return {"t": "ellipsis"}
-    if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
-        return {"t": "bool", "v": bool(value)}
-    if np is not None and isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf" or value.size > budget[0]:
-            raise TypeError("an array of numbers of at most MAX_ITEMS values")
-        budget[0] -= value.size
-        flat = [__cnnbook_encode__(v.item(), budget, depth + 1) for v in value.ravel()]
-        return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
-                "v": flat}
-    if np is not None and isinstance(value, np.generic):
-        if value.dtype.kind not in "iuf":
-            raise TypeError("a NumPy number")
-        return {"t": "npscalar", "dtype": value.dtype.str,
-                "v": __cnnbook_encode__(value.item(), budget, depth + 1)}
-    if isinstance(value, numbers.Integral):
-        return {"t": "int", "v": str(int(value))}
-    if isinstance(value, numbers.Real):
-        return {"t": "float", "v": float(value).hex()}
-    if isinstance(value, str):
-        return {"t": "str", "v": str.__str__(value)}
-    for kind in (list, tuple, set, frozenset):
-        if isinstance(value, kind):
-            items = list(value) if kind in (list, tuple) else sorted(value, key=repr)
-            return {"t": kind.__name__,
-                    "v": [__cnnbook_encode__(v, budget, depth + 1) for v in items]}
-    if isinstance(value, dict):
-        return {"t": "dict", "v": [[__cnnbook_encode__(k, budget, depth + 1),
-                                    __cnnbook_encode__(v, budget, depth + 1)]
-                                   for k, v in dict.items(value)]}
-    keras = sys.modules.get("keras")
-    if keras is not None and isinstance(value, keras.Model):
-        kind = type(value)
-        if kind.__module__.startswith("keras.") and kind.__name__ in (
-            "Sequential", "Functional"
-        ):
-            text = value.to_json()
-            keras.models.model_from_json(text)  # what the grader will do
-            return {"t": "keras", "v": text}
-    raise TypeError(type(value).__qualname__)
-""".replace("MAX_ITEMS", str(MAX_ITEMS))
 
-IMPORTER = r'''
-def __cnnbook_import__(dotted):
-    """The object a dotted name denotes, importing its longest module prefix;
-    None when nothing of it can be imported or an attribute is missing."""
-    import importlib
+def capture_expression(answer: str) -> str:
+    """The user expression whose value (a string) is the JSON of ``answer``'s
+    value in the kernel (:func:`cnnbook.grading.capture.read`)."""
+    return f"__import__('cnnbook.grading.capture', fromlist=['read']).read({answer!r})"
+
+
+def names_expression(names: list[str]) -> str:
+    """The user expression whose value is the JSON of each of ``names``."""
+    return (
+        "__import__('cnnbook.grading.capture', fromlist=['read_names'])"
+        f".read_names({list(names)!r})"
+    )
+
+
+def import_dotted(dotted: str):
+    """The object a dotted name denotes (``"cnnbook.checks.ch03.segments"``),
+    importing its longest module prefix; None when nothing of it can be
+    imported or an attribute is missing."""
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
         try:
@@ -112,82 +75,6 @@ def __cnnbook_import__(dotted):
                 return None
         return obj
     return None
-'''
-
-ENCODER_NAMESPACE: dict = {}
-exec(ENCODER + IMPORTER, ENCODER_NAMESPACE)
-import_dotted = ENCODER_NAMESPACE["__cnnbook_import__"]
-"""``import_dotted("cnnbook.checks.ch03.segments")``: the object, or None. The
-same code runs in the kernel (:func:`kernel_check_code`)."""
-
-
-def encode(value: object) -> dict:
-    """The tagged JSON of ``value`` (raises TypeError for opaque values)."""
-    return ENCODER_NAMESPACE["__cnnbook_encode__"](value)
-
-
-def capture_code(answer: str) -> tuple[str, str]:
-    """(code, expression): run ``code`` in the kernel, then evaluate
-    ``expression`` as a user expression: its text is a Python string literal
-    of the JSON describing the answer."""
-    code = ENCODER + _CAPTURE.replace("ANSWER", repr(answer)).replace(
-        "LIMIT", str(MAX_ANSWER_BYTES)
-    )
-    return code, f"{KERNEL_FUNCTION}()"
-
-
-_CAPTURE = r"""
-def __cnnbook_grader__():
-    import json
-    try:
-        value = eval(ANSWER, get_ipython().user_ns)
-    except NameError as err:
-        return json.dumps({"t": "missing", "v": str(err)[:200]})
-    except BaseException as err:
-        return json.dumps({"t": "error", "v": f"{type(err).__name__}: {err}"[:300]})
-    try:
-        text = json.dumps(__cnnbook_encode__(value))
-    except BaseException as err:
-        return json.dumps({"t": "opaque", "v": f"{type(err).__name__}: {err}"[:300]})
-    if len(text) > LIMIT:
-        return json.dumps({"t": "error", "v": "the answer is too large to grade"})
-    return text
-"""
-
-_KERNEL_CHECK = r"""
-def __cnnbook_grader__():
-    import importlib, json, sys
-    saved = {name: module for name, module in sys.modules.items()
-             if name == "cnnbook.checks" or name.startswith("cnnbook.checks.")}
-    for name in saved:
-        del sys.modules[name]
-    try:
-        namespace = dict(get_ipython().user_ns)
-        for name, dotted in BINDINGS.items():
-            namespace[name] = __cnnbook_import__(dotted)
-        feedback_type = importlib.import_module("cnnbook.checks.feedback").Feedback
-        result = eval(CALL, namespace)
-        if type(result) is not feedback_type:
-            return json.dumps({"status": "incorrect",
-                               "message": "Not quite: the check did not run."})
-        return json.dumps({"status": str(result.status),
-                           "message": str(result.message)})
-    except BaseException as err:
-        return json.dumps({"status": "incorrect", "message":
-                           f"Not quite: the check raised {type(err).__name__}."})
-    finally:
-        sys.modules.update(saved)
-"""
-
-
-def kernel_check_code(call: str, bindings: dict[str, str]) -> tuple[str, str]:
-    """(code, expression) that run the source's check ``call`` in the kernel,
-    with :mod:`cnnbook.checks` imported afresh (a monkeypatched copy of the
-    student's is set aside); the expression's text is the verdict as JSON."""
-    code = IMPORTER + _KERNEL_CHECK.replace("BINDINGS", repr(dict(bindings))).replace(
-        "CALL", repr(call)
-    )
-    return code, f"{KERNEL_FUNCTION}()"
 
 
 def read_reply(reply: dict | None, expression_key: str = "answer") -> dict | None:
@@ -196,17 +83,39 @@ def read_reply(reply: dict | None, expression_key: str = "answer") -> dict | Non
         entry = reply["content"]["user_expressions"][expression_key]
         if entry.get("status") != "ok":
             return None
-        text = ast.literal_eval(entry["data"]["text/plain"])
+        literal = entry["data"]["text/plain"]
+        if not isinstance(literal, str) or len(literal) > 8 * MAX_ANSWER_BYTES:
+            return None  # a repr of at most MAX_ANSWER_BYTES of JSON is shorter
+        text = ast.literal_eval(literal)
+        if not isinstance(text, str) or len(text) > MAX_ANSWER_BYTES:
+            return None
         data = json.loads(text)
-    except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
+    except Exception:  # the kernel shapes the reply: anything odd is unreadable
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or _depth(data) > MAX_JSON_DEPTH:
+        return None  # no answer encode() makes is that deep
+    return data
 
 
-def decode(data: object, keras_loader=None):
-    """The value that :func:`encode` described. Raises ValueError on anything
-    that is not such a description. ``keras_loader(json_text)`` rebuilds a
-    Keras model (the judge passes one; without it models are refused)."""
+def _depth(data: object) -> int:
+    """How deep JSON containers nest in ``data`` (without recursion)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            values = node.values() if isinstance(node, dict) else node
+            todo.extend((value, depth + 1) for value in values)
+    return deepest
+
+
+def decode(data: object, keras_loader=None, depth: int = 0):
+    """The value that :func:`~cnnbook.grading.capture.encode` described.
+    Raises ValueError on anything that is not such a description (or nested
+    deeper than MAX_DEPTH). ``keras_loader(json_text)`` rebuilds a Keras model
+    (the judge passes one; without it models are refused)."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the answer is nested more than {MAX_DEPTH} levels deep")
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         raise ValueError(f"not an encoded answer: {str(data)[:80]}")
     kind, value = data["t"], data.get("v")
@@ -216,7 +125,7 @@ def decode(data: object, keras_loader=None):
     if kind == "bool" and isinstance(value, bool):
         return value
     if kind == "int" and isinstance(value, str):
-        if len(value) > 4000:
+        if len(value) > MAX_INT_DIGITS:
             raise ValueError("integer too long")
         return int(value)
     if kind == "float" and isinstance(value, str):
@@ -225,14 +134,14 @@ def decode(data: object, keras_loader=None):
         return value
     containers = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
     if kind in containers and isinstance(value, list):
-        return containers[kind](decode(v, keras_loader) for v in value)
+        return containers[kind](decode(v, keras_loader, depth + 1) for v in value)
     if kind == "dict" and isinstance(value, list):
         return {
-            decode(k, keras_loader): decode(v, keras_loader)
+            decode(k, keras_loader, depth + 1): decode(v, keras_loader, depth + 1)
             for k, v in (_pair(item) for item in value)
         }
     if kind in ("ndarray", "npscalar"):
-        return _decode_numpy(data, keras_loader)
+        return _decode_numpy(data, keras_loader, depth)
     if kind == "keras" and isinstance(value, str):
         if keras_loader is None:
             raise ValueError("a Keras model cannot be rebuilt here")
@@ -246,20 +155,60 @@ def _pair(item) -> tuple:
     return item[0], item[1]
 
 
-def _decode_numpy(data: dict, keras_loader):
+def _decode_numpy(data: dict, keras_loader, depth: int):
     import numpy as np
 
     dtype = np.dtype(str(data.get("dtype")))
     if dtype.kind not in "biuf":
         raise ValueError(f"dtype {dtype} is not numeric")
     if data["t"] == "npscalar":
-        return dtype.type(decode(data.get("v"), keras_loader))
+        return dtype.type(decode(data.get("v"), keras_loader, depth + 1))
     shape = data.get("shape")
     if not isinstance(shape, list) or not all(
         isinstance(n, int) and n >= 0 for n in shape
     ):
         raise ValueError("an array needs a shape of non-negative integers")
-    values = [decode(v, keras_loader) for v in data.get("v", [])]
+    values = [decode(v, keras_loader, depth + 1) for v in data.get("v", [])]
     if len(values) != math.prod(shape):
         raise ValueError("an array's values do not fill its shape")
     return np.array(values, dtype=dtype).reshape(shape)
+
+
+class _Shown(reprlib.Repr):
+    def repr_ellipsis(self, value, level) -> str:  # the stub's answer, as typed
+        return "..."
+
+
+_SHOWN = _Shown()
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxset = _SHOWN.maxfrozenset = 20
+_SHOWN.maxdict, _SHOWN.maxstring, _SHOWN.maxlong = 10, MAX_SHOWN, MAX_SHOWN
+_SHOWN.maxother, _SHOWN.maxlevel = MAX_SHOWN, 4
+
+
+def short_text(data: dict | None) -> str:
+    """An answer as grades.csv quotes it: the Python literal of its value (a
+    model as its kind and layer count, code as its first line), on one line,
+    cut to :data:`MAX_SHOWN` characters with "..."; "" for no answer."""
+    if not isinstance(data, dict):
+        return ""
+    kind = data.get("t")
+    if kind == "code":
+        text = str(data.get("line", ""))
+    elif kind == "keras":
+        text = _model_text(data.get("v"))
+    else:
+        try:
+            text = _SHOWN.repr(decode(data))
+        except (ValueError, TypeError, OverflowError):
+            text = ""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
+def _model_text(config: object) -> str:
+    try:
+        model = json.loads(str(config))
+        layers = model["config"]["layers"]
+        return f"<a Keras {model['class_name']} model of {len(layers)} layers>"
+    except (ValueError, KeyError, TypeError):
+        return "<a Keras model>"

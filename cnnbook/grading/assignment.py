@@ -63,7 +63,8 @@ class GradedCheck:
     """The bank question's id when the call names one with the answer only."""
     code_answer: bool = False
     """Whether the answer is code: a name the source defines with ``def`` or
-    ``class``. Only such an answer may be judged in the student's kernel."""
+    ``class``. Only such an answer is carried out of the kernel as code
+    (:mod:`cnnbook.grading.carry`); any other answer that is not data earns 0."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,9 +4,13 @@ Plain ZeroMQ and :class:`jupyter_client.session.Session`, synchronous: the
 grader needs exact control, not a front end. Every wait checks three things
 besides the kernel's reply: the cell's and the notebook's deadlines, whether
 the kernel process still lives, and the resident memory of the kernel's
-processes. Outputs are read and dropped (only replies matter), and messages
-larger than :data:`MAX_MESSAGE_BYTES` cut the connection, so a kernel that
-prints without end cannot fill the grader's memory.
+processes. Outputs are read and dropped (only replies matter): a cell is done
+when its reply arrives. A message larger than :data:`MAX_MESSAGE_BYTES` (a
+50 MB print) is refused by ZeroMQ, which drops the connection and makes a new
+one: the output is lost, the cell's reply still arrives, and the reply says
+that an output was dropped (:attr:`Reply.dropped`); a reply itself that large
+is dropped the same way. So a kernel that prints without end cannot fill the
+grader's memory, nor stop the grading.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import zmq
 from jupyter_client.session import Session
+from zmq.utils.monitor import recv_monitor_message
 
 from cnnbook.grading.processes import (
     kill_processes,
@@ -54,9 +59,10 @@ class KernelFailure(RuntimeError):
 
 @dataclass(frozen=True)
 class Reply:
-    status: str  # "ok", "error" or "aborted"
+    status: str  # "ok", "error", "aborted", or "dropped" (the reply was too large)
     error: str  # "NameError: name 'x' is not defined" when status is "error"
-    message: dict  # the whole execute_reply
+    message: dict  # the whole execute_reply ({} when it was dropped)
+    dropped: bool = False  # an output or the reply was over MAX_MESSAGE_BYTES
 
 
 def kernel_environment(home: str, python_path: str) -> dict[str, str]:
@@ -94,8 +100,10 @@ class StudentKernel:
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
         self._memory_checked = 0.0
-        self._context = zmq.Context()
-        self._sockets: list = []
+        # One context for every kernel of the grader, never terminated: its
+        # sockets are closed one by one (a terminating context waits for all).
+        self._context = zmq.Context.instance()
+        self.shell = self.iopub = None
 
     # ------------------------------------------------------------------ start
     def __enter__(self) -> StudentKernel:
@@ -152,24 +160,44 @@ class StudentKernel:
                 start_new_session=True,
                 cwd=self.sandbox.cwd or "/",
             )
-        host = f"{self.kernel_dir}/kernel"
         self.session = Session(key=key.encode(), signature_scheme="hmac-sha256")
-        self.shell = self._socket(zmq.DEALER, f"ipc://{host}-1")
-        self.iopub = self._socket(zmq.SUB, f"ipc://{host}-2")
-        self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
         self._poller = zmq.Poller()  # shell replies and iopub messages, together
-        self._poller.register(self.shell, zmq.POLLIN)
-        self._poller.register(self.iopub, zmq.POLLIN)
+        self._monitors: dict[str, zmq.Socket] = {}
+        self._connect("shell")
+        self._connect("iopub")
         self._wait_ready(min(self.deadline, time.monotonic() + START_SECONDS))
         self._lock_kernel_dir()
 
-    def _socket(self, kind: int, address: str):
+    def _connect(self, name: str) -> None:
+        """A new connection to the kernel's ``name`` socket ("shell" or
+        "iopub"), watched for a dropped connection; it replaces any earlier
+        one (ZeroMQ does not reconnect a connection it dropped for a message
+        over MAX_MESSAGE_BYTES)."""
+        self._disconnect(name)
+        kind, port = {"shell": (zmq.DEALER, 1), "iopub": (zmq.SUB, 2)}[name]
         socket = self._context.socket(kind)
         socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        socket.setsockopt(zmq.RCVHWM, 100)  # at most 100 messages queued here
         socket.setsockopt(zmq.LINGER, 0)
-        socket.connect(address)
-        self._sockets.append(socket)
-        return socket
+        if kind == zmq.SUB:
+            socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self._monitors[name] = socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        socket.connect(f"ipc://{self.kernel_dir}/kernel-{port}")
+        self._poller.register(socket, zmq.POLLIN)
+        setattr(self, name, socket)
+
+    def _disconnect(self, name: str) -> None:
+        """Close the connection to ``name`` and its monitor, in the one order
+        that cannot leave ZeroMQ's threads waiting on each other (monitoring
+        stopped, then the monitor closed, then the socket)."""
+        socket = getattr(self, name, None)
+        if socket is None:
+            return
+        socket.disable_monitor()
+        self._monitors.pop(name).close(linger=0)
+        self._poller.unregister(socket)
+        socket.close(linger=0)
+        setattr(self, name, None)
 
     def _wait_ready(self, deadline: float) -> None:
         """Ask for kernel_info until the kernel answers on the shell *and* its
@@ -209,16 +237,21 @@ class StudentKernel:
 
     # ------------------------------------------------------------------ run
     def execute(
-        self, code: str, seconds: float, user_expressions: dict | None = None
+        self,
+        code: str,
+        seconds: float,
+        user_expressions: dict | None = None,
+        silent: bool = False,
     ) -> Reply:
-        """Run ``code``; raises :class:`KernelFailure` when a limit is hit or
-        the kernel dies, in which case the kernel is killed."""
+        """Run ``code`` (``silent``: out of the history, as the grader's own
+        reads of answers are); raises :class:`KernelFailure` when a limit is
+        hit or the kernel dies, in which case the kernel is killed."""
         request = self.session.msg(
             "execute_request",
             {
                 "code": code,
-                "silent": False,
-                "store_history": True,
+                "silent": silent,
+                "store_history": not silent,
                 "user_expressions": user_expressions or {},
                 "allow_stdin": False,
                 "stop_on_error": False,
@@ -227,8 +260,8 @@ class StudentKernel:
         self.session.send(self.shell, request)
         msg_id = request["header"]["msg_id"]
         cell_deadline = time.monotonic() + seconds
-        reply, idle = None, False
-        while reply is None or not idle:
+        reply, dropped = None, set()
+        while reply is None:
             now = time.monotonic()
             if now > self.deadline:
                 self.kill()
@@ -246,42 +279,63 @@ class StudentKernel:
             self._check_memory()
             ready = dict(self._poller.poll(int(POLL_SECONDS * 1000)))
             if self.iopub in ready:
-                idle = self._drain_iopub(msg_id) or idle
+                self._drain_iopub()
             if self.shell in ready:
                 msg = self._recv(self.shell)
                 if msg and msg["parent_header"].get("msg_id") == msg_id:
                     if msg["msg_type"] == "execute_reply":
                         reply = msg
+            lost = self._disconnected()
+            for name in lost:
+                self._connect(name)
+            dropped |= lost
+            if "shell" in lost and reply is None:
+                self._check_alive("died")  # a kernel that died drops it too
+                return Reply("dropped", "", {}, True)
         content = reply["content"]
         status = str(content.get("status", "error"))
         error = ""
         if status == "error":
             error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
-        return Reply(status, error[:300], reply)
+        return Reply(status, error[:300], reply, bool(dropped))
+
+    def _disconnected(self) -> set[str]:
+        """The sockets that lost their connection since the last call: ZeroMQ
+        drops one that receives a message over MAX_MESSAGE_BYTES."""
+        found = set()
+        for name, monitor in self._monitors.items():
+            while monitor.poll(0):
+                try:
+                    recv_monitor_message(monitor)
+                except (ValueError, zmq.ZMQError):
+                    pass
+                found.add(name)
+        return found
 
     def _recv(self, socket):
+        """The next message, or None for one that is unsigned or malformed
+        (the kernel holds the key: what it sends is the student's to shape)."""
         try:
             _, msg = self.session.recv(socket, mode=zmq.NOBLOCK)
-        except (ValueError, KeyError, TypeError, zmq.ZMQError):
-            return None  # a malformed or unsigned message is ignored
+        except zmq.ZMQError:
+            return None
+        except Exception:  # bad JSON, JSON nested too deep, a bad signature
+            return None
+        if not (
+            isinstance(msg, dict)
+            and isinstance(msg.get("parent_header"), dict)
+            and isinstance(msg.get("content"), dict)
+            and isinstance(msg.get("msg_type"), str)
+        ):
+            return None
         return msg
 
-    def _drain_iopub(self, msg_id: str | None = None) -> bool:
-        """Read every pending output message; True if ``msg_id`` went idle."""
-        idle = False
+    def _drain_iopub(self) -> None:
+        """Read and drop every pending output message."""
         for _ in range(10_000):
             if not self.iopub.poll(0):
                 break
-            msg = self._recv(self.iopub)
-            if (
-                msg
-                and msg_id
-                and msg["msg_type"] == "status"
-                and msg["parent_header"].get("msg_id") == msg_id
-                and msg["content"].get("execution_state") == "idle"
-            ):
-                idle = True
-        return idle
+            self._recv(self.iopub)
 
     def _check_alive(self, kind: str) -> None:
         code = self.process.poll()
@@ -331,6 +385,5 @@ class StudentKernel:
 
     def close(self) -> None:
         self.kill()
-        for socket in self._sockets:
-            socket.close(linger=0)
-        self._context.term()
+        for name in ("shell", "iopub"):
+            self._disconnect(name)

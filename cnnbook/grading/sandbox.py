@@ -90,6 +90,9 @@ class Limits:
     processes: int = 256
     """Processes and threads of the kernel's uid (RLIMIT_NPROC; TensorFlow
     starts a few dozen threads)."""
+    answer_seconds: float = 20.0
+    """Wall time to judge one answer, and, for an answer that is code, to run
+    the student's function on the check's inputs (each apart)."""
 
     def __post_init__(self) -> None:
         for name, low in (
@@ -99,6 +102,7 @@ class Limits:
             ("scratch_mb", 16),
             ("file_mb", 1),
             ("processes", 32),
+            ("answer_seconds", 1),
         ):
             value = getattr(self, name)
             if (

@@ -34,6 +34,8 @@ from cnnbook.grading.assignment import Assignment, GradedCheck
 __all__ = ["Step", "plan", "read_submission", "recognise"]
 
 NAME_BONUS = 3
+MAX_NOTEBOOK_BYTES = 100_000_000
+"""The largest file read as a submission (outputs and images included)."""
 SOURCE_CHECK = "the source's check was used."
 
 
@@ -43,13 +45,17 @@ class Step:
 
     code: str
     check: GradedCheck | None = None
-    label: str = ""  # "cell 7" of the submission, or "source cell q1a-check"
+    label: str = ""  # "cell 7" of the submission (from 1), or "source cell q1a-check"
     notes: list[str] = field(default_factory=list)
 
 
 def read_submission(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     """(notebook, "") or (None, why it is not a notebook)."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            mb = MAX_NOTEBOOK_BYTES // 10**6
+            return None, f"the file is larger than {mb} MB ({size:,} bytes)"
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, "the file is not a notebook (not UTF-8 text)"
@@ -180,17 +186,17 @@ def plan(nb: nbformat.NotebookNode, assignment: Assignment) -> list[Step]:
         j = matched.get(i)
         if j is None:
             if cell.cell_type == "code":
-                emit(Step(cell.source, None, f"cell {i}"))
+                emit(Step(cell.source, None, f"cell {i + 1}"))
             continue
         source_cell = source[j]
         if source_cell.id in assignment.solution_cells:
             if cell.cell_type == "code":
-                emit(Step(cell.source, None, f"cell {i}"))
+                emit(Step(cell.source, None, f"cell {i + 1}"))
         elif source_cell.id in assignment.check_ids:
             check = assignment.check_ids[source_cell.id]
             edited = _normal(cell.source) != _normal(source_cell.source)
             notes = [f"The check cell was edited; {SOURCE_CHECK}"] if edited else []
-            emit(Step(check.prelude, check, f"cell {i}", notes))
+            emit(Step(check.prelude, check, f"cell {i + 1}", notes))
         elif source_cell.cell_type == "code":
             edited = _normal(cell.source) != _normal(source_cell.source)
             restore(j, "edited" if edited else "kept")

@@ -55,3 +55,27 @@ def test_notebook_outputs_carry_html_and_the_text_fallback():
 )
 def test_numbers_are_rounded_deterministically(value, text):
     assert fmt(value) == text
+
+
+def test_a_student_object_that_exits_is_feedback_but_an_interrupt_interrupts(
+    monkeypatch,
+):
+    from cnnbook.checks import bank
+    from cnnbook.checks.functions import FunctionSpec
+
+    monkeypatch.setattr(bank, "BANK", {})
+
+    @bank.question()
+    def double():
+        return FunctionSpec(lambda x: 2 * x, cases=((1,),))
+
+    def leaves(x):
+        raise SystemExit(3)
+
+    def stopped(x):
+        raise KeyboardInterrupt
+
+    feedback = double(leaves)
+    assert feedback.status == "incorrect" and "(SystemExit)" in feedback.message
+    with pytest.raises(KeyboardInterrupt):
+        double(stopped)

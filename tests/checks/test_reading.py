@@ -3,13 +3,17 @@ amounts of memory with units, shapes and picked options."""
 
 import decimal
 import fractions
+import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnbook import checks
 from cnnbook.checks import reading
 from cnnbook.checks.reading import Reading, read_number, read_text
+from tests.conftest import examples
 
 MB, MIB = 10**6, 2**20
 
@@ -226,3 +230,125 @@ def test_a_leading_batch_axis_is_recognised(answer, expected, stripped, batch):
 )
 def test_picked_options(answer, picked):
     assert reading.picked_options(answer, ("a", "b", "c", "d")) == picked
+
+
+@pytest.mark.parametrize(
+    ("answer", "value", "unit"),
+    [
+        ("8 kbit", 1_000, "kbit"),
+        ("8 Gbit", 10**9, "Gbit"),
+        ("1 gigabits", 10**9 / 8, "Gbit"),
+        ("2 kilobits", 250, "kbit"),
+    ],
+)
+def test_every_bit_unit_has_its_own_factor(answer, value, unit):
+    got = checks.read_quantity(answer, "MB")
+    assert (got.value, got.unit) == (value, unit)
+
+
+def test_the_full_width_percent_sign_is_a_percent_sign():
+    assert read_text("50\uff05") == Reading(0.5, 1)
+    assert read_text("\uff15\uff10\uff05") == Reading(0.5, 1)
+
+
+# ----------------------------------------------------------- long and hostile text
+LONG = reading.MAX_TEXT + 1
+
+
+@pytest.mark.parametrize(
+    ("reader", "text", "read"),
+    [
+        (read_text, "0" * 9 + "1", Reading(1, 1)),
+        (read_number, "0" * 9 + "1", Reading(1, 1)),
+        (reading.as_shape, "(1,)" + " " * 6, (1,)),
+        (lambda text: reading.picked_options(text, "ab"), "a" + " " * 9, {"a"}),
+    ],
+)
+def test_a_string_over_the_cap_is_not_read(reader, text, read):
+    padded = text[:1] * (reading.MAX_TEXT - len(text)) + text
+    if text[0] == "(":
+        padded = text + " " * (reading.MAX_TEXT - len(text))
+    assert len(padded) == reading.MAX_TEXT and reader(padded) == read
+    said = reader(padded + " ")
+    assert said is None or said == f"this answer is {LONG:,} characters long"
+
+
+def test_an_amount_over_the_cap_is_refused_with_its_length():
+    with pytest.raises(ValueError, match=f"this answer is {LONG:,} characters long"):
+        checks.read_quantity("1" * LONG, "MB")
+    assert reading.described("x" * LONG).endswith(f"({LONG:,} characters)")
+    assert reading.described("x" * reading.MAX_TEXT) == reading.quoted("x" * 41)
+
+
+def test_a_shape_with_absurd_sizes_is_not_a_shape():
+    assert reading.as_shape("(" + "9" * 18 + ", 2)") == (10**18 - 1, 2)
+    assert reading.as_shape("(" + "9" * 5000 + ", 2)") is None
+
+
+def _readers():
+    yield read_text
+    yield read_number
+    yield reading.as_shape
+    yield lambda text: reading.picked_options(text, ("a", "b", "c"))
+    yield lambda text: reading.read_quantity(text, "MB")
+
+
+# Every character class the patterns and readers use, and characters they do not.
+PIECES = [
+    "1", "\u0661", "\uff11", "0", "+", "-", "\u2212", ".", ",", "\u066b", "e", "E",
+    " ", "\u00a0", "\u202f", "\t", "\n", "_", "'", "%", "\uff05", "/", "x", "\u00d7",
+    "*", "(", ")", "[", "]", ";", "&", "a", "MB", "Gbit", "1,000", "1.5e3", " , ",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(60))
+@given(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=3),
+    st.sampled_from(PIECES + [""]),
+    st.sampled_from(PIECES + [""]),
+)
+def test_every_reader_is_fast_on_long_adversarial_strings(repeated, middle, end):
+    """A string of up to the cap (and past it) made of repeats of the characters
+    the patterns use reads in milliseconds: a pattern that backtracks takes
+    seconds on such strings (the unit reader took 38 s on 40,000 characters)."""
+    unit = "".join(repeated)
+    for length in (reading.MAX_TEXT - 10, 4 * reading.MAX_TEXT):
+        text = unit * (length // len(unit)) + middle + unit * 3 + end
+        for reader in _readers():
+            start = time.perf_counter()
+            try:
+                reader(text)
+            except ValueError:
+                pass
+            assert time.perf_counter() - start < 0.25, (reader, text[:20], len(text))
+
+
+# The patterns before they were made linear: same language, quadratic time.
+BACKTRACKING = {
+    "_THOUSANDS": r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?",
+    "_FLOAT": r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?",
+    "_SHAPE_TEXT": r"[\s(\[]*\d+(\s*[,x×*]\s*\d+)*\s*,?[\s)\]]*",
+}
+SHORT = st.lists(st.sampled_from(PIECES), max_size=8).map("".join) | st.text(
+    max_size=12
+)
+
+
+@settings(max_examples=examples(400))
+@given(SHORT)
+def test_the_linear_patterns_match_what_the_backtracking_ones_matched(text):
+    import re
+
+    for name, pattern in BACKTRACKING.items():
+        new = getattr(reading, name).fullmatch(text) is not None
+        assert new == (re.fullmatch(pattern, text) is not None), (name, text)
+    old = re.fullmatch(r"\s*(?P<number>.*?)\s*(?P<unit>[A-Za-z]+)?\s*", text, re.S)
+    assert reading._split_unit(text) == (old.group("number"), old.group("unit"))
+
+
+def test_the_cap_is_the_one_the_readme_states():
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert f"a string longer than {reading.MAX_TEXT:,} characters" in readme
+    assert reading.MAX_TEXT == 10_000

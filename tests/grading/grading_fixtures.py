@@ -38,7 +38,7 @@ def _cell(cell_id: str, source: str, kind: str = "code", **metadata):
 def fixture_notebook() -> nbformat.NotebookNode:
     """Four questions: a number whose check needs the notebook's state, an
     option worth 2 points (cell metadata), a function (the bank's ch05.my_lrn,
-    3 points, judged in the kernel) and a shape."""
+    3 points, carried out of the kernel and judged in a host) and a shape."""
     nb = new_notebook(
         cells=[
             _cell("intro", "# A fixture exercise", "markdown"),

@@ -1,5 +1,5 @@
 """Answers carried out of the kernel: exact round trips, subclasses flattened,
-anything else refused."""
+anything else refused; the limits on size and nesting; what grades.csv quotes."""
 
 import json
 import math
@@ -9,14 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cnnbook.grading import capture
 from cnnbook.grading.answers import (
-    capture_code,
+    MAX_DEPTH,
+    MAX_SHOWN,
+    capture_expression,
     decode,
     encode,
-    kernel_check_code,
+    names_expression,
     read_reply,
+    short_text,
 )
-from cnnbook.grading.judge import keras_loader
+from cnnbook.grading.judge import MAX_MODEL_LAYERS, keras_loader
 from tests.conftest import examples
 
 plain = st.recursive(
@@ -135,15 +139,110 @@ def test_read_reply_accepts_only_a_string_literal_of_a_json_object():
         assert read_reply(_reply(text)) is None
     assert read_reply(None) is None
     assert read_reply({"content": {}}) is None
+    assert read_reply({"content": {"user_expressions": {"answer": "text"}}}) is None
 
 
-def test_capture_code_evaluates_in_the_user_namespace():
-    namespace = {"get_ipython": lambda: type("S", (), {"user_ns": {"x": [1, (2,)]}})}
-    code, expression = capture_code("x")
-    exec(code, namespace)
-    assert json.loads(eval(expression, namespace)) == encode([1, (2,)])
-    code, expression = capture_code("missing_name")
-    exec(code, namespace)
-    assert json.loads(eval(expression, namespace))["t"] == "missing"
-    code, _ = kernel_check_code("checks.number(x, 1)", {"checks": "cnnbook.checks"})
-    compile(code, "<kernel check>", "exec")
+class _Shell:
+    def __init__(self, namespace):
+        self.user_ns = namespace
+
+
+def test_the_kernel_reads_answers_with_the_capture_module():
+    user = {"x": [1, (2,)], "f": len, "boom": 1}
+    namespace = {"get_ipython": lambda: _Shell(user)}
+    exec("import IPython; IPython.get_ipython = get_ipython", namespace)
+    assert json.loads(eval(capture_expression("x"), namespace)) == encode([1, (2,)])
+    assert json.loads(capture.read("missing_name", user))["t"] == "missing"
+    assert json.loads(capture.read("1 / 0", user)) == {
+        "t": "error",
+        "v": "ZeroDivisionError: division by zero",
+    }
+    assert json.loads(capture.read("f", user))["kind"] == "function"
+    assert json.loads(capture.read("int", user))["kind"] == "class"
+    names = json.loads(eval(names_expression(["x", "nope"]), namespace))
+    assert names["x"] == encode([1, (2,)]) and names["nope"]["t"] == "missing"
+
+
+def test_an_answer_too_large_to_carry_says_so():
+    big = "x" * (capture.MAX_ANSWER_BYTES + 1)
+    assert json.loads(capture.read("big", {"big": big}))["v"] == (
+        "the answer is too large to grade"
+    )
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_answers_nest_at_most_max_depth_levels_both_ways():
+    assert decode(encode(_nested(MAX_DEPTH))) == _nested(MAX_DEPTH)
+    with pytest.raises(OverflowError, match="too large"):
+        encode(_nested(MAX_DEPTH + 1))
+    data = {"t": "none"}
+    for _ in range(MAX_DEPTH + 1):
+        data = {"t": "list", "v": [data]}
+    with pytest.raises(ValueError, match=f"more than {MAX_DEPTH} levels"):
+        decode(data)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (..., "..."),
+        (903_400, "903400"),
+        ("12.6 MB", "'12.6 MB'"),
+        ([(100, 150, 100), (50, 75, 100)], "[(100, 150, 100), (50, 75, 100)]"),
+        (np.float32(0.5), "np.float32(0.5)"),
+    ],
+)
+def test_grades_quote_the_answer_as_a_python_literal(value, shown):
+    assert short_text(encode(value)) == shown
+
+
+def test_a_long_answer_is_quoted_in_at_most_200_characters_on_one_line():
+    for value in ("x\n" * 10_000, list(range(10_000)), {str(n): n for n in range(99)}):
+        text = short_text(encode(value))
+        assert len(text) <= MAX_SHOWN and "\n" not in text
+    assert "..." in short_text(encode("y" * 1000))
+    assert short_text(None) == "" and short_text({"t": "nonsense"}) == ""
+    code = {"t": "code", "line": "def my_lrn(x, k, n, alpha, beta):"}
+    assert short_text(code) == code["line"]
+
+
+def test_a_model_with_too_many_layers_is_not_rebuilt():
+    layer = {"module": "keras.layers", "class_name": "Dense", "config": {}}
+    config = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {"layers": [layer] * (MAX_MODEL_LAYERS + 1)},
+    }
+    with pytest.raises(ValueError, match=f"more than {MAX_MODEL_LAYERS} layers"):
+        keras_loader(json.dumps(config))
+
+
+def test_the_limits_are_the_ones_the_readme_states():
+    from cnnbook.grading.submission import MAX_NOTEBOOK_BYTES
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    stated = (
+        f"An answer is at most {capture.MAX_ANSWER_BYTES // 10**6} MB of data "
+        f"({capture.MAX_ITEMS:,} values, nested at most {MAX_DEPTH} levels), a "
+        f"model at most {MAX_MODEL_LAYERS} layers."
+    )
+    assert stated in readme
+    assert f"A file larger than {MAX_NOTEBOOK_BYTES // 10**6} MB is not read." in readme
+    assert (MAX_DEPTH, MAX_MODEL_LAYERS) == (50, 300)
+
+
+def test_a_reply_too_long_or_too_deep_is_unreadable_not_an_error():
+    assert read_reply(_reply(repr("x" * (capture.MAX_ANSWER_BYTES + 1)))) is None
+    assert read_reply(_reply("'" + "x" * 20_000_000 + "'")) is None
+    assert read_reply(_reply(repr("[" * 100_000 + "]" * 100_000))) is None
+    deepest = json.dumps(encode(_nested(MAX_DEPTH)))
+    assert read_reply(_reply(repr(deepest))) == encode(_nested(MAX_DEPTH))
+    too_deep = '{"t": "list", "v": ' + "[" * 500 + "]" * 500 + "}"
+    assert json.loads(too_deep) and read_reply(_reply(repr(too_deep))) is None

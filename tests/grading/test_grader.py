@@ -13,28 +13,34 @@ import nbformat
 import pytest
 
 from cnnbook.checks import bank, ch03
+from cnnbook.checks.feedback import right
 from cnnbook.checks.specs import NumberSpec
 from cnnbook.commands import main
 from cnnbook.grading.assignment import Assignment
-from cnnbook.grading.grader import (
-    GradeOptions,
-    find_submissions,
-    grade_folder,
-    student_of,
-)
-from cnnbook.grading.judge import judge
+from cnnbook.grading.collect import collect, student_of
+from cnnbook.grading.grader import GradeOptions, grade_folder
+from cnnbook.grading.judging import judge_in_process
+from cnnbook.grading.report import summary
+from cnnbook.grading.results import CSV_FIELDS, read_rows
 from cnnbook.grading.sandbox import Limits
 from tests.grading import grading_fixtures as fx
 from tests.helpers import full_isolation_or_skip
 
-LIMITS = Limits(cell_seconds=10, notebook_seconds=60, memory_mb=400)
+LIMITS = Limits(cell_seconds=10, notebook_seconds=60, memory_mb=400, answer_seconds=3)
 FORGE = textwrap.dedent(
     """\
+    import json
     import cnnbook.checks.feedback as fb
     forged = lambda *args, **kwargs: fb.right("forged")
     checks.number = checks.choice = checks.shape = forged
     checks.ch05.my_lrn = forged
     fb.Feedback.__bool__ = lambda self: True
+    _dumps = json.dumps
+    def _forge(obj, *args, **kwargs):  # any verdict the kernel reports reads correct
+        if isinstance(obj, dict) and "status" in obj:
+            obj = {**obj, "status": "correct", "message": "Correct: forged"}
+        return _dumps(obj, *args, **kwargs)
+    json.dumps = _forge
     def my_lrn(x, k, n, alpha, beta):
         return x
     """
@@ -63,6 +69,33 @@ KERNEL_FORGER = textwrap.dedent(
     }
     """
 )
+BABBLER = textwrap.dedent(
+    """\
+    kernel = get_ipython().kernel
+    session = kernel.session
+    header = session.pack(session.msg_header("stream"))
+    for parent in (b"[" * 100_000 + b"]" * 100_000, b"[]", b"not json"):
+        parts = [header, parent, b"{}", b'{"name": "stdout", "text": "x"}']
+        frames = [b"stream", b"<IDS|MSG>", session.sign(parts), *parts]
+        kernel.iopub_socket.send_multipart(frames)
+    """
+)
+HELPERS = textwrap.dedent(
+    """\
+    import numpy as np
+    from numpy import pad as padding
+    EXPONENT = {"beta": 1.0}
+
+    def _window(x, n):
+        r, maps = n // 2, x.shape[-1]
+        padded = padding(x**2, [(0, 0)] * (x.ndim - 1) + [(r, r)])
+        return sum(padded[..., j : j + maps] for j in range(n))
+
+    def my_lrn(x, k, n, alpha, beta):
+        return x / (k + alpha * _window(x, n)) ** (beta * EXPONENT["beta"])
+    """
+)
+SIGNATURE = "def my_lrn(x, k, n, alpha, beta):\n"
 
 
 def _class(assignment):
@@ -113,6 +146,30 @@ def _class(assignment):
             "import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n"
             "        os.setsid()\n        os.closerange(0, 3)\n        time.sleep(600)",
         ),
+        "exiter/09_fixture.ipynb": fx.set_source(
+            perfect, "q3-answer", f"import sys\n{SIGNATURE}    sys.exit(3)"
+        ),
+        "spinner/09_fixture.ipynb": fx.set_source(
+            perfect, "q3-answer", f"{SIGNATURE}    while True:\n        pass"
+        ),
+        "closure/09_fixture.ipynb": fx.set_source(
+            perfect,
+            "q3-answer",
+            f"def make():\n    {SIGNATURE}        return x\n    return my_lrn\n"
+            "my_lrn = make()",
+        ),
+        "objects/09_fixture.ipynb": fx.set_source(
+            perfect,
+            "q3-answer",
+            f"HALF = 0.5 + 0j\n{SIGNATURE}    return x * HALF.real",
+        ),
+        "helpers/09_fixture.ipynb": fx.set_source(perfect, "q3-answer", HELPERS),
+        "bomb/09_fixture.ipynb": fx.insert_after(
+            perfect, "q2-check", "print('x' * 50_000_000)"
+        ),
+        "babbler/09_fixture.ipynb": fx.insert_after(perfect, "q1-check", BABBLER),
+        "dup/old.ipynb": blank,
+        "dup/09_fixture.ipynb": perfect,
     }
 
 
@@ -126,6 +183,7 @@ def graded(tmp_path_factory):
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
+    os.utime(folder / "dup" / "old.ipynb", (1e9, 1e9))  # saved in 2001
     corrupt = folder / "corrupt" / "09_fixture.ipynb"
     corrupt.parent.mkdir()
     corrupt.write_bytes(b"\x00\x01 not a notebook")
@@ -134,6 +192,11 @@ def graded(tmp_path_factory):
     )
     checkpoint.parent.mkdir()
     nbformat.write(assignment.exercise, checkpoint)
+    (folder / "perfect" / "notes.py").write_text("answer = 42\n")
+    (folder / "linked").mkdir()
+    (folder / "linked" / "09_fixture.ipynb").symlink_to(
+        folder / "perfect" / "09_fixture.ipynb"
+    )
     (folder / "grades.csv").symlink_to(root / "elsewhere.csv")
     options = GradeOptions(jobs=2, limits=LIMITS)
     report = grade_folder(folder, source=source.parent, options=options, log=None)
@@ -144,31 +207,45 @@ def graded(tmp_path_factory):
 def rows_of(graded, student):
     _, rows, _, _ = graded
     return {
-        row["question"]: row for row in rows if row["submission"].startswith(student)
+        row["question"]: row
+        for row in rows
+        if row["submission"].startswith(student) and row["question"]
     }
 
 
 def points(graded, student):
-    return [int(row["points"]) for row in rows_of(graded, student).values()]
+    return [
+        int(row["points"]) if row["points"] else None
+        for row in rows_of(graded, student).values()
+    ]
+
+
+QIDS = ["ch09.q1-check", "ch09.q2-check", "ch05.my_lrn", "ch09.q4-check"]
+NOTEBOOKS = 23  # every .ipynb file but the link and the checkpoint
 
 
 def test_the_csv_has_one_row_per_submission_and_question(graded):
     report, rows, folder, root = graded
-    assert list(rows[0]) == [
+    assert tuple(rows[0]) == CSV_FIELDS
+    assert CSV_FIELDS == (
         "submission",
+        "student",
         "notebook",
         "question",
+        "status",
         "points",
         "max_points",
+        "answer",
         "feedback",
-    ]
-    submissions = {row["submission"] for row in rows}
-    assert len(submissions) == 14 and len(rows) == 14 * 4
-    assert not any(".ipynb_checkpoints" in s for s in submissions)
-    assert {row["notebook"] for row in rows} == {fx.NAME}
+    )
+    notebooks = {row["submission"] for row in rows if row["question"]}
+    assert len(notebooks) == NOTEBOOKS and len(rows) == NOTEBOOKS * 4 + 2
+    assert not any(".ipynb_checkpoints" in row["submission"] for row in rows)
+    assert {row["notebook"] for row in rows if row["question"]} == {fx.NAME}
     assert not (folder / "grades.csv").is_symlink(), "the link is replaced"
     assert not (root / "elsewhere.csv").exists(), "not followed"
     assert report.exit_code == 0 and report.problems == []
+    assert read_rows(folder / "grades.csv") == report.rows
 
 
 def test_a_perfect_notebook_gets_every_point_even_renamed(graded):
@@ -176,55 +253,139 @@ def test_a_perfect_notebook_gets_every_point_even_renamed(graded):
     assert points(graded, "renamed/") == [1, 2, 3, 1]
     rows = rows_of(graded, "perfect/")
     assert rows["ch09.q2-check"]["max_points"] == "2"
-    assert rows["ch09.q1-check"]["feedback"].startswith("Correct:")
-    assert rows["ch05.my_lrn"]["feedback"].endswith("cannot copy out of it.)")
+    assert rows["ch09.q1-check"]["feedback"] == "Correct: 42 matches exactly."
+    assert [row["answer"] for row in rows.values()] == [
+        "42",
+        "'b'",
+        SIGNATURE.strip(),
+        "(25, 38, 400)",
+    ]
+    assert all(row["status"] == "graded" for row in rows.values())
+    assert all(row["student"] == "perfect" for row in rows.values())
+    assert rows["ch05.my_lrn"]["feedback"].startswith("Correct: Your function")
 
 
 def test_a_blank_notebook_is_not_answered(graded):
     rows = rows_of(graded, "blank/")
     assert points(graded, "blank/") == [0, 0, 0, 0]
-    for qid in ("ch09.q1-check", "ch09.q2-check", "ch09.q4-check"):
-        assert rows[qid]["feedback"].startswith("Not answered yet:")
+    for row in rows.values():
+        assert row["feedback"].startswith("Not answered yet:")
+    assert rows["ch09.q1-check"]["answer"] == "..."
+
+
+LOOP = "a cell ran longer than its limit of 10 s (cell 7)"
 
 
 @pytest.mark.parametrize(
     ("student", "expected", "reason"),
     [
-        ("loop/", [1, 2, 0, 0], "a cell ran longer than its limit of 10 s"),
-        ("exit/", [1, 0, 0, 0], "the kernel stopped (exit code 3)"),
-        ("crash/", [1, 2, 3, 0], "the kernel stopped (signal 11)"),
-        ("memory/", [1, 0, 0, 0], "more than its memory limit of 400 MB"),
+        ("loop/", [1, 2, None, None], LOOP),
+        (
+            "exit/",
+            [1, None, None, None],
+            "(exit code 3): os._exit, a crash or a kill (cell 5)",
+        ),
+        ("crash/", [1, 2, 3, None], "the kernel stopped (signal 11)"),
+        ("memory/", [1, None, None, None], "more than its memory limit of 400 MB"),
     ],
 )
 def test_a_failure_keeps_the_points_earned_before_it(graded, student, expected, reason):
     assert points(graded, student) == expected
-    rows = list(rows_of(graded, student).values())
-    failed = rows[expected.index(0) if 0 in expected else len(rows)]
-    assert failed["feedback"].startswith("Not graded:") and reason in failed["feedback"]
+    for row, earned in zip(rows_of(graded, student).values(), expected, strict=True):
+        if earned is None:
+            assert row["status"].startswith("not graded: ")
+            assert reason in row["status"] and reason in row["feedback"]
+            assert row["feedback"].startswith("Not graded:") and row["answer"] == ""
+        else:
+            assert row["status"] == "graded"
 
 
-def test_a_file_that_is_not_a_notebook_gets_zero_and_says_so(graded):
+def test_a_file_that_is_not_a_notebook_is_not_graded_and_says_so(graded):
     rows = list(rows_of(graded, "corrupt/").values())
-    assert [row["points"] for row in rows] == ["0"] * 4
-    assert rows[0]["feedback"].startswith("Not graded: the file is not a notebook")
+    assert [row["points"] for row in rows] == [""] * 4
+    assert [row["max_points"] for row in rows] == ["1", "2", "3", "1"]
+    for row in rows:
+        assert row["status"].startswith("not graded: the file is not a notebook")
+        assert row["feedback"].startswith("Not graded: the file is not a notebook")
 
 
-def test_monkeypatched_checks_earn_nothing(graded):
+def test_files_that_are_not_notebooks_are_skipped_and_listed(graded):
+    report, rows, _, _ = graded
+    skipped = {row["submission"]: row for row in rows if not row["question"]}
+    assert set(skipped) == {"perfect/notes.py", "linked/09_fixture.ipynb"}
+    assert skipped["perfect/notes.py"]["status"] == (
+        "skipped: not a notebook (a .py file)"
+    )
+    assert skipped["linked/09_fixture.ipynb"]["status"].startswith(
+        "skipped: a symbolic link (to "
+    )
+    assert all(row["points"] == row["max_points"] == "" for row in skipped.values())
+    lines = summary(report.rows, report.runs)
+    assert any("perfect/notes.py" in line and "skipped" in line for line in lines)
+    assert [entry.relative for entry in report.skipped] == sorted(skipped)
+
+
+def test_the_newest_of_two_submissions_counts(graded):
+    assert points(graded, "dup/09_fixture") == [1, 2, 3, 1]
+    older = rows_of(graded, "dup/old")
+    for row in older.values():
+        assert row["status"] == "superseded: dup/09_fixture.ipynb"
+        assert row["points"] == ""
+    assert "dup/09_fixture.ipynb is a newer submission" in older[QIDS[0]]["feedback"]
+
+
+def test_monkeypatched_checks_and_json_earn_nothing(graded):
     assert points(graded, "forger/") == [0, 0, 0, 0]
     rows = rows_of(graded, "forger/")
     assert rows["ch09.q1-check"]["feedback"].startswith("Not answered yet:")
-    # my_lrn is code, judged in the kernel: by a freshly imported check
-    assert rows["ch05.my_lrn"]["feedback"].startswith("Not quite:")
+    # my_lrn is carried out of the kernel and judged by the judge: the identity
+    # the forger wrote is wrong, whatever the kernel's json says
+    assert rows["ch05.my_lrn"]["status"] == "graded"
+    assert "your output differs from the reference" in rows["ch05.my_lrn"]["feedback"]
 
 
-def test_a_kernel_that_lies_about_answers_earns_nothing_for_data(graded):
+def test_a_kernel_that_lies_about_answers_earns_nothing(graded):
     rows = rows_of(graded, "kernel-forger/")
     for qid in ("ch09.q1-check", "ch09.q2-check", "ch09.q4-check"):
         assert rows[qid]["points"] == "0"
         assert rows[qid]["feedback"].startswith("Not quite: the grader reads numbers")
-    # The limit README states: an answer that is code is judged in the kernel,
-    # which this student controls; its feedback says where it was judged.
-    assert rows["ch05.my_lrn"]["feedback"].endswith("cannot copy out of it.)")
+    # the kernel claims my_lrn is code: the one its cells define is the stub
+    assert rows["ch05.my_lrn"]["points"] == "0"
+    assert rows["ch05.my_lrn"]["feedback"].startswith("Not answered yet:")
+
+
+SPUN = "raised TimeoutError: your function ran longer than its limit of 3 s"
+
+
+@pytest.mark.parametrize(
+    ("student", "said"),
+    [
+        ("exiter/", "raised SystemExit: 3"),
+        ("spinner/", SPUN),
+        ("closure/", "`my_lrn` is not defined by a `def` or `class` statement"),
+        ("objects/", "uses the global `HALF`, which is not data (an object)"),
+    ],
+)
+def test_a_function_that_misbehaves_or_cannot_move_costs_only_itself(
+    graded, student, said
+):
+    assert points(graded, student) == [1, 2, 0, 1]
+    row = rows_of(graded, student)["ch05.my_lrn"]
+    assert row["status"] == "graded" and said in row["feedback"]
+
+
+def test_signed_messages_nested_too_deep_or_malformed_are_ignored(graded):
+    assert points(graded, "babbler/") == [1, 2, 3, 1]
+
+
+def test_a_function_is_carried_with_its_imports_helpers_and_data(graded):
+    assert points(graded, "helpers/") == [1, 2, 3, 1]
+
+
+def test_an_output_too_large_is_dropped_and_the_grading_goes_on(graded):
+    assert points(graded, "bomb/") == [1, 2, 3, 1]
+    feedback = rows_of(graded, "bomb/")["ch05.my_lrn"]["feedback"]
+    assert "The output of cell 7 was larger than 32 MiB and was dropped" in feedback
 
 
 def test_edited_and_deleted_check_cells_are_replaced_by_the_source(graded):
@@ -252,13 +413,13 @@ def test_no_process_of_any_job_survives(graded):
     assert graded[0].leftovers == 0
 
 
-def test_the_summary_has_a_line_per_submission(graded, capsys):
-    from cnnbook.grading.grader import summary
-
+def test_the_summary_has_a_line_per_file(graded):
     report = graded[0]
-    lines = summary(report)
-    assert len(lines) == 1 + len(report.runs)
+    lines = summary(report.rows, report.runs)
+    assert len(lines) == 1 + NOTEBOOKS + 2
     assert any(line.startswith("perfect") and " 7 / 7" in line for line in lines)
+    assert any(line.startswith("loop") and "(cell 7)" in line for line in lines)
+    assert any("superseded: dup/09_fixture.ipynb" in line for line in lines)
     assert student_of("alice/ch02/a.ipynb") == "alice"
     assert student_of("alice.ipynb") == "alice"
 
@@ -278,6 +439,8 @@ def test_an_unknown_notebook_is_reported_and_the_command_fails(tmp_path, capsys)
             "1",
             "--cell-timeout",
             "10",
+            "--answer-timeout",
+            "5",
         ]  # fmt: skip
     )
     assert code == 1
@@ -287,19 +450,30 @@ def test_an_unknown_notebook_is_reported_and_the_command_fails(tmp_path, capsys)
     assert rows == [
         {
             "submission": "untitled.ipynb",
+            "student": "untitled",
             "notebook": "",
             "question": "",
-            "points": "0",
-            "max_points": "0",
+            "status": "not graded: the notebook matches none of the exercises",
+            "points": "",
+            "max_points": "",
+            "answer": "",
             "feedback": "Not graded: the notebook matches none of the exercises.",
         }
     ]
 
 
-def test_bank_questions_are_judged_by_the_bank_with_their_points(tmp_path):
+def test_bank_questions_are_judged_by_the_bank_as_the_student(tmp_path):
+    from cnnbook.checks import variants
+
+    class AsWho:
+        def judge(self, answer):
+            if answer != 42:
+                return NumberSpec(42, what="the answer").judge(answer)
+            return right(f"42 matches exactly, judged as {variants.student()}.")
+
     def fixture():
         """The fixture's bank question."""
-        return NumberSpec(42, what="the answer")
+        return AsWho()
 
     fixture.__module__ = "cnnbook.checks.ch03"
     ch03.fixture = bank.question(points=3)(fixture)
@@ -309,43 +483,42 @@ def test_bank_questions_are_judged_by_the_bank_with_their_points(tmp_path):
         source = fx.write_source(tmp_path / "source", nb)
         assignment = Assignment.from_file(source)
         folder = tmp_path / "class"
-        for name, right in (("alice", 4), ("bob", 0)):
+        for name, solved in (("alice", True), ("bob", False)):
             (folder / name).mkdir(parents=True)
-            student = fx.student(assignment) if right else assignment.exercise
+            student = fx.student(assignment) if solved else assignment.exercise
             nbformat.write(student, folder / name / "09_fixture.ipynb")
         report = grade_folder(
             folder,
             source=source.parent,
             options=GradeOptions(jobs=2, limits=LIMITS),
             log=None,
-            judge_runner=lambda a, items, jobs: judge(_request(a, items)),
+            judge_runner=judge_in_process,
         )
     finally:
         del ch03.fixture
         del bank.BANK["ch03.fixture"]
-    first = {row.submission.split("/")[0]: row for row in report.rows[::4]}
-    assert first["alice"].question == "ch03.fixture"
+    first = {row.student: row for row in report.rows if row.question == "ch03.fixture"}
     assert (first["alice"].points, first["alice"].max_points) == (3, 3)
-    assert first["alice"].feedback == "Correct: 42 matches exactly."
+    assert first["alice"].feedback == "Correct: 42 matches exactly, judged as alice."
     assert first["bob"].points == 0
-
-
-def _request(assignment, items):
-    return {
-        "name": assignment.name,
-        "source": nbformat.writes(assignment.source),
-        "items": items,
-    }
+    my_lrn = [row for row in report.rows if row.question == "ch05.my_lrn"]
+    assert my_lrn[0].status.startswith("not graded: ")
+    assert "code answers cannot be judged here" in my_lrn[0].status
+    assert len(report.problems) == 2  # the two my_lrn answers, each named
+    assert report.problems[0].startswith("alice/09_fixture.ipynb: ch05.my_lrn: ")
 
 
 def test_bad_options_are_refused(tmp_path):
     with pytest.raises(ValueError, match="jobs must be a positive integer"):
         GradeOptions(jobs=0)
+    with pytest.raises(ValueError, match="answer_seconds must be a number"):
+        Limits(answer_seconds=0)
     with pytest.raises(ValueError, match="submissions must be an existing folder"):
         grade_folder(tmp_path / "missing", log=None)
     (tmp_path / "a" / ".hidden").mkdir(parents=True)
     (tmp_path / "a" / ".hidden" / "x.ipynb").write_text("{}")
-    assert find_submissions(tmp_path / "a") == []
+    (tmp_path / "a" / ".notes.txt").write_text("")
+    assert collect(tmp_path / "a") == []
 
 
 def test_a_kernel_that_cannot_start_is_the_graders_problem(tmp_path, monkeypatch):
@@ -361,3 +534,4 @@ def test_a_kernel_that_cannot_start_is_the_graders_problem(tmp_path, monkeypatch
     assert report.exit_code == 1
     assert report.problems == ["09_fixture.ipynb: the kernel did not start in time"]
     assert all(row.feedback.startswith("Not graded:") for row in report.rows)
+    assert all(row.points is None for row in report.rows)

@@ -1,12 +1,14 @@
-"""A hostile class folder, built from a real chapter's source, graded as
-`make grade` grades it: each submission gets the points and feedback it must.
+"""A hostile class folder, built from real chapters' sources, graded as
+`make grade` grades it: each submission gets the points, status and feedback
+it must, and the honest students beside them get full marks.
 
-The submissions are made in code from notebooks/02 (the student's version and
-the source's solutions), so they follow the source as it changes: questions,
-ids and points are read from it, never typed here.
+The submissions are made in code from notebooks/02 and notebooks/05 (the
+student's version and the source's solutions), so they follow the sources as
+they change: questions, ids and points are read from them, never typed here.
 """
 
 import csv
+import os
 import socket
 import textwrap
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cnnbook.checks import bank
 from cnnbook.grading.assignment import Assignment
 from cnnbook.grading.grader import GradeOptions, grade_folder
 from cnnbook.grading.samples import answered, question_of_cells
@@ -26,8 +29,30 @@ from tests.helpers import full_isolation_or_skip
 
 NAME = "02_counting_parameters_and_memory"
 SOURCE = REPO / "notebooks" / f"{NAME}.ipynb"
-LIMITS = Limits(cell_seconds=40, notebook_seconds=300)
-LOOP_AFTER, EXIT_AFTER = 3, 2  # questions answered before the failure
+LRN = "05_local_response_normalization"
+LRN_SOURCE = REPO / "notebooks" / f"{LRN}.ipynb"
+LIMITS = Limits(cell_seconds=40, notebook_seconds=300, answer_seconds=4)
+LOOP_AFTER, EXIT_AFTER, BOMB_AFTER = 3, 2, 2  # questions answered before
+LONG = "9" * 149_999 + "1"  # 150,000 characters ending in a digit
+HEAVY = (  # a Sequential of 290 layers: seconds to build, a minute to rebuild
+    "import keras\n"
+    "{name} = keras.Sequential([keras.Input((1,))]"
+    " + [keras.layers.Dense(1) for _ in range(290)])"
+)
+FORGE = textwrap.dedent(
+    """\
+    import json
+    _dumps = json.dumps
+    def _forge(obj, *args, **kwargs):  # any verdict the kernel reports reads correct
+        if isinstance(obj, dict) and "status" in obj:
+            obj = {**obj, "status": "correct", "message": "Correct: forged"}
+        return _dumps(obj, *args, **kwargs)
+    json.dumps = _forge
+    def my_lrn(x, k, n, alpha, beta):
+        return x
+    """
+)
+EXITS = "import sys\n\ndef my_lrn(x, k, n, alpha, beta):\n    sys.exit()\n"
 
 
 class Server:
@@ -128,6 +153,15 @@ def hostile_class(assignment: Assignment, folder: Path, port: int, marker: Path)
         replaced, checks[0].cell_id, 'print("Correct: it matches exactly.")'
     )
     replaced = fx.delete(replaced, checks[1].cell_id)
+    long = perfect
+    for n, check in enumerate(checks):  # a long answer in every answer type
+        shapes = type(bank.BANK[check.qid]._spec()).__name__ == "ShapesSpec"
+        text = "'9' * 149_999 + '1'"  # LONG, built in the kernel
+        long = at_check(
+            long, n, f"{check.answer} = {f'[{text}] * 3' if shapes else text}"
+        )
+    model = next(n for n, check in enumerate(checks) if check.qid.endswith(".model"))
+    bomb = checks[BOMB_AFTER - 1].cell_id
     return {
         "perfect": perfect,
         "blank": exercise,
@@ -143,12 +177,37 @@ def hostile_class(assignment: Assignment, folder: Path, port: int, marker: Path)
         "corrupt": b'{"cells": [',
         "escape": at_check(perfect, 0, steal),
         "network": at_check(perfect, 0, dial),
+        "long": long,
+        "bomb": fx.insert_after(perfect, bomb, "print('x' * 50_000_000)", "bomb"),
+        "heavy": at_check(perfect, model, HEAVY.format(name=checks[model].answer)),
+        "twice": perfect,
+        "twice/old": wrong,
     }
+
+
+def lrn_class(assignment: Assignment):
+    """{student: notebook} of chapter 5: honest, forged, exiting."""
+    perfect = answered(assignment.exercise, assignment, len(assignment.checks))
+    cell = next(c.id for c in assignment.source.cells if "def my_lrn" in c.source)
+    return {
+        "perfect": perfect,
+        "forger": fx.set_source(perfect, cell, FORGE),
+        "exiter": fx.set_source(perfect, cell, EXITS),
+    }
+
+
+def _write(path: Path, nb) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb, bytes):
+        path.write_bytes(nb)
+    else:
+        nbformat.write(nb, path)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     assignment = Assignment.from_file(SOURCE)
+    lrn = Assignment.from_file(LRN_SOURCE)
     root = tmp_path_factory.mktemp("hostile")
     folder = root / "class"
     marker = Path("/tmp") / f"cnnbook-escape-{uuid.uuid4().hex}"
@@ -157,48 +216,71 @@ def graded(tmp_path_factory):
         for student, nb in hostile_class(
             assignment, folder, server.port, marker
         ).items():
-            path = folder / student / f"{NAME}.ipynb"
-            path.parent.mkdir(parents=True)
-            if isinstance(nb, bytes):
-                path.write_bytes(nb)
-            else:
-                nbformat.write(nb, path)
+            _write(folder / student / f"{NAME}.ipynb", nb)
+        for student, nb in lrn_class(lrn).items():
+            _write(folder / student / f"{LRN}.ipynb", nb)
+        old = folder / "twice" / "old" / f"{NAME}.ipynb"
+        os.utime(old, (1e9, 1e9))  # handed in first
+        (folder / "mallory" / "answers.py").parent.mkdir()
+        (folder / "mallory" / "answers.py").write_text("params = 903_400\n")
         options = GradeOptions(jobs=2, limits=LIMITS)
         report = grade_folder(folder, options=options, log=None)
     finally:
         server.close()
     rows = list(csv.DictReader((folder / "grades.csv").open()))
-    by_student = {}
+    by_file = {}
     for row in rows:
-        by_student.setdefault(row["submission"].split("/")[0], []).append(row)
-    return assignment, report, by_student, server, marker
+        by_file.setdefault(row["submission"], []).append(row)
+    return assignment, report, by_file, server, marker, lrn
 
 
-def earned(graded, student):
-    return [int(row["points"]) for row in graded[2][student]]
+def file_of(student, name=NAME):
+    return f"{student}/{name}.ipynb"
+
+
+def earned(graded, student, name=NAME):
+    return [
+        int(row["points"]) if row["points"] else None
+        for row in graded[2][file_of(student, name)]
+    ]
 
 
 def full_points(assignment):
     return [check.points for check in assignment.checks]
 
 
-def test_every_file_is_graded_and_the_command_succeeds(graded):
-    assignment, report, by_student, _, _ = graded
-    assert report.exit_code == 0, report.problems
-    assert len(by_student) == 10
-    assert all(len(rows) == len(assignment.checks) for rows in by_student.values())
+HEAVY_PROBLEM = "judging this answer took longer than its limit of 4 s"
+
+
+def test_every_file_is_graded_and_only_the_heavy_answer_is_a_problem(graded):
+    assignment, report, by_file, _, _, lrn = graded
+    model = next(c.qid for c in assignment.checks if c.qid.endswith(".model"))
+    assert report.problems == [f"{file_of('heavy')}: {model}: {HEAVY_PROBLEM}"]
+    assert report.exit_code == 1
+    assert len(by_file) == 15 + 3 + 1
+    for submission, rows in by_file.items():
+        checks = lrn.checks if LRN in submission else assignment.checks
+        if submission.endswith(".ipynb"):
+            assert [row["question"] for row in rows] == [c.qid for c in checks]
+    assert report.judge_seconds < 240  # no answer is read for long
 
 
 def test_perfect_blank_and_wrong(graded):
-    assignment, _, by_student, _, _ = graded
+    assignment, _, by_file, _, _, lrn = graded
     assert earned(graded, "perfect") == full_points(assignment)
-    assert all(r["feedback"].startswith("Correct:") for r in by_student["perfect"])
+    assert earned(graded, "perfect", LRN) == full_points(lrn)
+    assert all(
+        r["feedback"].startswith("Correct:") for r in by_file[file_of("perfect")]
+    )
+    assert all(r["status"] == "graded" for r in by_file[file_of("perfect")])
     assert earned(graded, "blank") == [0] * len(assignment.checks)
     assert all(
-        r["feedback"].startswith("Not answered yet:") for r in by_student["blank"]
+        r["feedback"].startswith("Not answered yet:") for r in by_file[file_of("blank")]
     )
     assert earned(graded, "wrong") == [0] * len(assignment.checks)
-    assert all(r["feedback"].startswith("Not quite:") for r in by_student["wrong"])
+    assert all(
+        r["feedback"].startswith("Not quite:") for r in by_file[file_of("wrong")]
+    )
 
 
 @pytest.mark.parametrize(
@@ -209,41 +291,102 @@ def test_perfect_blank_and_wrong(graded):
     ],
 )
 def test_failures_keep_the_points_before_them(graded, student, kept, reason):
-    assignment, _, by_student, _, _ = graded
+    assignment, _, by_file, _, _, _ = graded
     points = full_points(assignment)
-    assert earned(graded, student) == points[:kept] + [0] * (len(points) - kept)
-    for row in by_student[student][kept:]:
+    assert earned(graded, student) == points[:kept] + [None] * (len(points) - kept)
+    for row in by_file[file_of(student)][kept:]:
+        assert row["status"].startswith("not graded: ") and reason in row["status"]
         assert row["feedback"].startswith("Not graded:") and reason in row["feedback"]
 
 
 def test_monkeypatched_checks_earn_nothing(graded):
-    rows = graded[2]["monkeypatch"]
+    rows = graded[2][file_of("monkeypatch")]
     assert earned(graded, "monkeypatch") == [0] * len(rows)
     assert all(row["feedback"].startswith("Not quite:") for row in rows)
 
 
 def test_a_replaced_or_deleted_check_cell_is_the_sources(graded):
-    assignment, _, by_student, _, _ = graded
-    rows = by_student["replaced-checks"]
+    assignment, _, by_file, _, _, _ = graded
+    rows = by_file[file_of("replaced-checks")]
     assert earned(graded, "replaced-checks") == [0, 0] + full_points(assignment)[2:]
     assert rows[0]["feedback"].startswith("Not quite:")
     assert "check cell was edited" in rows[0]["feedback"]
     assert "check cell was deleted" in rows[1]["feedback"]
 
 
-def test_a_corrupt_file_gets_zero_and_a_reason(graded):
-    for row in graded[2]["corrupt"]:
-        assert row["points"] == "0"
+def test_a_corrupt_file_is_not_graded_and_says_why(graded):
+    for row in graded[2][file_of("corrupt")]:
+        assert row["points"] == ""
+        assert row["status"].startswith("not graded: the file is not a notebook")
         assert row["feedback"].startswith("Not graded: the file is not a notebook")
 
 
+def test_a_long_answer_of_every_type_is_read_at_once_and_earns_nothing(graded):
+    assignment, _, by_file, _, _, _ = graded
+    assert earned(graded, "long") == [0] * len(assignment.checks)
+    for row, check in zip(by_file[file_of("long")], assignment.checks, strict=True):
+        assert row["status"] == "graded" and row["feedback"].startswith("Not quite:")
+        assert len(row["answer"]) <= 200
+        if type(bank.BANK[check.qid]._spec()).__name__ != "ShapesSpec":
+            assert f"{len(LONG):,} characters" in row["feedback"], row
+
+
+def test_an_output_too_large_is_dropped_between_two_answered_questions(graded):
+    assignment, _, by_file, _, _, _ = graded
+    assert earned(graded, "bomb") == full_points(assignment)
+    rows = by_file[file_of("bomb")]
+    assert "larger than 32 MiB and was dropped" in rows[BOMB_AFTER]["feedback"]
+    assert not any("dropped" in row["feedback"] for row in rows[:BOMB_AFTER])
+
+
+def test_an_answer_too_slow_to_judge_costs_only_itself_and_is_named(graded):
+    assignment, report, by_file, _, _, _ = graded
+    points = full_points(assignment)
+    model = next(n for n, c in enumerate(assignment.checks) if c.qid.endswith(".model"))
+    expected = points[:model] + [None] + points[model + 1 :]
+    assert earned(graded, "heavy") == expected
+    row = by_file[file_of("heavy")][model]
+    assert row["status"] == f"not graded: {HEAVY_PROBLEM}"
+    assert HEAVY_PROBLEM in row["feedback"]
+    for student in ("perfect", "bomb", "twice"):  # judged by the judge after it
+        assert earned(graded, student)[model] == points[model]
+    from cnnbook.grading.report import summary
+
+    line = next(x for x in summary(report.rows, report.runs) if x.startswith("heavy"))
+    assert HEAVY_PROBLEM in line
+
+
+def test_a_forged_code_verdict_earns_nothing_and_an_exit_is_feedback(graded):
+    *_, lrn = graded
+    points = full_points(lrn)
+    n = next(i for i, c in enumerate(lrn.checks) if c.qid.endswith(".my_lrn"))
+    for student, said in (
+        ("forger", "your output differs from the reference"),
+        ("exiter", "raised SystemExit"),
+    ):
+        assert earned(graded, student, LRN) == points[:n] + [0] + points[n + 1 :]
+        row = graded[2][file_of(student, LRN)][n]
+        assert row["status"] == "graded" and said in row["feedback"]
+
+
+def test_a_python_file_is_skipped_and_an_older_copy_superseded(graded):
+    assignment, _, by_file, _, _, _ = graded
+    (row,) = by_file["mallory/answers.py"]
+    assert row["status"] == "skipped: not a notebook (a .py file)"
+    assert row["student"] == "mallory" and row["points"] == row["max_points"] == ""
+    assert earned(graded, "twice") == full_points(assignment)
+    for row in by_file[f"twice/old/{NAME}.ipynb"]:
+        assert row["status"] == f"superseded: {file_of('twice')}"
+        assert row["points"] == "" and row["student"] == "twice"
+
+
 def test_the_sandbox_kept_the_solutions_the_csv_and_the_network_away(graded):
-    assignment, report, by_student, server, marker = graded
+    assignment, report, by_file, server, marker, _ = graded
     full_isolation_or_skip(report.isolation, "see test_sandbox.py")
     points = full_points(assignment)
     for student in ("escape", "network"):
         assert earned(graded, student) == [0] + points[1:]
-        assert by_student[student][0]["feedback"].startswith("Not answered yet:")
+        assert by_file[file_of(student)][0]["feedback"].startswith("Not answered yet:")
     assert server.connections == 0
     assert not marker.exists()
-    assert "mallory" not in (report.csv_path.read_text())
+    assert "mallory,100" not in (report.csv_path.read_text())

@@ -59,14 +59,14 @@ def test_the_plan_runs_setup_as_the_source_has_it_and_answers_as_written(assignm
     steps = plan(nb, assignment)
     assert _kinds(steps) == [
         ("source cell setup", None),
-        ("cell 2", None),
-        ("cell 3", "ch09.q1-check"),
-        ("cell 4", None),
-        ("cell 5", "ch09.q2-check"),
-        ("cell 6", None),
-        ("cell 7", "ch05.my_lrn"),
-        ("cell 8", None),
-        ("cell 9", "ch09.q4-check"),
+        ("cell 3", None),
+        ("cell 4", "ch09.q1-check"),
+        ("cell 5", None),
+        ("cell 6", "ch09.q2-check"),
+        ("cell 7", None),
+        ("cell 8", "ch05.my_lrn"),
+        ("cell 9", None),
+        ("cell 10", "ch09.q4-check"),
     ]
     assert steps[0].code.endswith("base = 40"), "the instructor's setup is restored"
     assert steps[1].code == "answer = base + 2"
@@ -82,15 +82,15 @@ def test_edited_deleted_and_added_cells(assignment):
     steps = plan(nb, assignment)
     assert _kinds(steps) == [
         ("source cell setup", None),
-        ("cell 1", None),
-        ("cell 2", "ch09.q1-check"),
-        ("cell 3", None),
-        ("source cell q2-check", "ch09.q2-check"),
+        ("cell 2", None),
+        ("cell 3", "ch09.q1-check"),
         ("cell 4", None),
+        ("source cell q2-check", "ch09.q2-check"),
         ("cell 5", None),
-        ("cell 6", "ch05.my_lrn"),
-        ("cell 7", None),
-        ("cell 8", "ch09.q4-check"),
+        ("cell 6", None),
+        ("cell 7", "ch05.my_lrn"),
+        ("cell 8", None),
+        ("cell 9", "ch09.q4-check"),
     ]
     assert "edited" in steps[2].notes[0]
     assert "deleted" in steps[4].notes[0]
@@ -103,4 +103,14 @@ def test_cells_without_ids_are_matched_by_their_text(assignment):
     for cell in nb.cells:
         cell.pop("id", None)
     labels = [label for label, qid in _kinds(plan(nb, assignment)) if qid]
-    assert labels == ["cell 3", "cell 5", "cell 7", "cell 9"]
+    assert labels == ["cell 4", "cell 6", "cell 8", "cell 10"]
+
+
+def test_a_file_too_large_is_not_read(tmp_path, monkeypatch):
+    from cnnbook.grading import submission
+
+    monkeypatch.setattr(submission, "MAX_NOTEBOOK_BYTES", 1_000_000)
+    path = tmp_path / "huge.ipynb"
+    path.write_text(" " * 1_000_001)
+    nb, problem = read_submission(path)
+    assert nb is None and problem == "the file is larger than 1 MB (1,000,001 bytes)"
