@@ -28,7 +28,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,15 +67,21 @@ class GradeReport:
         return 1 if self.problems else 0
 
 
-def _prepare(found: list[Found], assignments: dict[str, Assignment]):
-    """The submissions, read and recognised, superseded ones marked."""
+def _prepare(
+    found: list[Found],
+    assignments: dict[str, Assignment],
+    students: Mapping[str, str],
+):
+    """The submissions, read and recognised, superseded ones marked; each
+    belongs to ``students``' id for its folder (the folder's name otherwise)."""
     runs = []
     for entry in found:
         if entry.skipped:
             continue
         nb, problem = read_submission(entry.path)
         assignment = recognise(nb, entry.path, assignments)
-        run = SubmissionRun(entry.relative, entry.student, assignment, nb)
+        student = students.get(entry.student, entry.student)
+        run = SubmissionRun(entry.relative, student, assignment, nb)
         run.mtime = entry.mtime
         if assignment is None:
             run.problem = problem or "the notebook matches none of the exercises"
@@ -126,8 +132,14 @@ def grade_folder(
     options: GradeOptions | None = None,
     log: Callable[..., None] | None = print,
     judge_runner: JudgeRunner = judge_in_sandbox,
+    students: Mapping[str, str] | None = None,
 ) -> GradeReport:
-    """Grade every submission under ``folder`` and write ``folder/grades.csv``."""
+    """Grade every submission under ``folder`` and write ``folder/grades.csv``.
+
+    ``students`` maps a submission's folder (its first path component) to the
+    student's id, from a roster; the id is the variant the answers are drawn
+    and judged for, and the ``student`` column. Without it the folder's name
+    is the id. Never what the notebook says."""
     options = options or GradeOptions()
     folder = Path(folder).resolve()
     if not folder.is_dir():
@@ -135,7 +147,7 @@ def grade_folder(
     assignments = load_assignments(source)
     found = collect(folder)
     start = time.monotonic()
-    runs = _prepare(found, assignments)
+    runs = _prepare(found, assignments, students or {})
     protected = [folder, Path(source).resolve(), REPO / "solutions", REPO]
     work = Path(tempfile.mkdtemp(prefix="cnnbook-grade-"))
     os.chmod(work, 0o711)
@@ -179,7 +191,8 @@ def grade_folder(
     ]
     skipped = [entry for entry in found if entry.skipped]
     rows = [row for run in runs for row in rows_of(run)]
-    rows += [skipped_row(entry) for entry in skipped]
+    ids = students or {}
+    rows += [skipped_row(entry, ids.get(entry.student)) for entry in skipped]
     rows.sort(key=lambda row: row.submission)  # stable: questions keep their order
     report = GradeReport(
         rows,

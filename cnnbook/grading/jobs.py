@@ -89,8 +89,11 @@ class Jobs:
             )
             self.lease.close()
 
-    def sandbox(self, slot: int, name: str) -> tuple[Sandbox, Path]:
-        """A fresh sandbox and its host folder for one run in ``slot``."""
+    def sandbox(
+        self, slot: int, name: str, env: dict[str, str] | None = None
+    ) -> tuple[Sandbox, Path]:
+        """A fresh sandbox and its host folder for one run in ``slot``;
+        ``env`` adds to the kernel's environment (e.g. the student's id)."""
         folder = self.work / f"{next(self._numbers):04d}-{name}"
         kernel_dir, root_dir = folder / "kernel", folder / "root"
         scratch = folder / "scratch"
@@ -109,20 +112,22 @@ class Jobs:
             kernel_dir=str(kernel_dir),
             root_dir=str(root_dir),
             read_only=self.read_only,
-            env=kernel_environment(home, self.python_path),
+            env={**kernel_environment(home, self.python_path), **(env or {})},
             cwd=str(scratch),
         )
         return sandbox, folder
 
     @contextlib.contextmanager
-    def slot(self, name: str, judge: bool = False) -> Iterator[tuple[Sandbox, Path]]:
+    def slot(
+        self, name: str, judge: bool = False, env: dict[str, str] | None = None
+    ) -> Iterator[tuple[Sandbox, Path]]:
         """A sandbox in a free slot (a judge slot if ``judge``), held for the
         block; its folder is removed at the end."""
         slots = self.judge_slots if judge else self.slots
         slot = slots.get()
         folder = None
         try:
-            sandbox, folder = self.sandbox(slot, name)
+            sandbox, folder = self.sandbox(slot, name, env)
             yield sandbox, folder
         finally:
             if folder is not None:

@@ -79,10 +79,12 @@ def rows_of(run: SubmissionRun) -> list[Row]:
     return rows
 
 
-def skipped_row(found: Found) -> Row:
+def skipped_row(found: Found, student: str | None = None) -> Row:
+    """The row of a file that is not graded at all (``student``: the roster's
+    id for its folder, else the folder's name)."""
     return Row(
         found.relative,
-        found.student,
+        student or found.student,
         "",
         "",
         skipped(found.skipped),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnnbook.checks import variants
 from cnnbook.grading.answers import (
     capture_expression,
     names_expression,
@@ -74,7 +75,10 @@ def run_submission(run: SubmissionRun, jobs: Jobs) -> SubmissionRun:
     """Run ``run``'s notebook in a sandbox of a free slot, reading its answers."""
     start = time.monotonic()
     if run.assignment is not None and run.notebook is not None:
-        with jobs.slot(Path(run.relative).stem[:40]) as (sandbox, folder):
+        # The student's numbers: the variant cell computes them in the kernel
+        # for this id, whatever id the notebook sets (checks.variants).
+        student = {variants.KERNEL_ENV: run.student}
+        with jobs.slot(Path(run.relative).stem[:40], env=student) as (sandbox, folder):
             _run_kernel(run, sandbox, folder, jobs.limits)
         run.notebook = None  # not needed any more; a class's notebooks add up
     run.seconds = time.monotonic() - start
