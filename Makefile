@@ -120,8 +120,11 @@ nbgrader: $(STAMP)
 STUDENT_REPO ?= ../$(notdir $(CURDIR))-student
 STUDENT_URL ?=
 student-repo: $(STAMP)
-	$(CNNBOOK) student-repo "$(STUDENT_REPO)" \
-	    $(if $(STUDENT_URL),--url $(STUDENT_URL))
+	@test -n "$(STUDENT_URL)" || { echo "usage: make student-repo \
+	STUDENT_REPO=DIR STUDENT_URL=https://github.com/you/convnets-student (the student \
+	repository's address: the book's Binder and Colab buttons must open it, not \
+	this repository and its solutions)" >&2; exit 2; }
+	$(CNNBOOK) student-repo "$(STUDENT_REPO)" --url "$(STUDENT_URL)"
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis
