@@ -6,7 +6,8 @@ A course that keeps its solutions private publishes instead the folder this
 writes: every file git tracks except ``solutions/``, ``notebooks/`` (the
 sources hold the solutions), the instructor's tests, CI, README, Makefile,
 workflow, course file and dev requirements; with ``_toc.yml`` left without its
-Solutions part, the book's Binder, Colab and repository buttons and every
+Solutions part, the rubrics of hand-graded questions taken out of the
+exercises' metadata, the book's Binder, Colab and repository buttons and every
 Colab install cell pointed at the student repository's address ``url``
 (required: without it they would open the instructor's repository, solutions
 and all), and the student's own README, Makefile, workflow and test
@@ -107,6 +108,8 @@ def write_student_repo(repo: Path | str, out: Path | str, url: str | None) -> li
         config=out / "_config.yml",
         requirements=out / "requirements.txt",
     )
+    for path in sorted(out.glob("exercises/*.ipynb")):
+        _drop_rubrics(path)
     kept += _write_own_files(repo, out, url)
     (out / MARKER).write_text(
         "Written by `make student-repo` from the instructor repository; "
@@ -116,6 +119,17 @@ def write_student_repo(repo: Path | str, out: Path | str, url: str | None) -> li
     if leaks:
         raise ValueError(f"these files hold solution blocks: {leaks}")
     return kept
+
+
+def _drop_rubrics(path: Path) -> None:
+    """Remove the rubrics of hand-graded questions from a notebook's cell
+    metadata (they say what a full answer holds; the points stay)."""
+    from cnnbook.authoring.execute import write_if_changed
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.get("cnnbook", {}).pop("rubric", None)
+    write_if_changed(nb, path)
 
 
 def _write_own_files(repo: Path, out: Path, url: str) -> list[str]:

@@ -34,6 +34,9 @@ def test_no_solution_and_no_source_is_copied(student):
     assert all(not name.startswith(("solutions/", "notebooks/")) for name in written)
     for path in out.rglob("*.ipynb"):
         assert "### BEGIN SOLUTION" not in path.read_text(), path
+        assert '"rubric"' not in path.read_text(), path
+    q1e = (REPO / "exercises" / "02_counting_parameters_and_memory.ipynb").read_text()
+    assert '"rubric"' in q1e, "the rubrics to take out are there"
 
 
 def test_the_toc_lists_only_pages_that_are_there(student):
