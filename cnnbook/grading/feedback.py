@@ -74,10 +74,12 @@ def _assignment(item: AssignmentResult, term: Term, student_id: str) -> list[str
         if result.submission is None:
             lines.append("<p class='note'>Not submitted.</p>")
             continue
-        when = result.submitted.isoformat(" ", "minutes") if result.submitted else "?"
+        when = (
+            result.submitted.strftime("%Y-%m-%d %H:%M UTC") if result.submitted else "?"
+        )
         lines.append(
             f"<p>File <code>{esc(result.submission)}</code>, last changed {esc(when)}"
-            f" (UTC): {esc(points_text(result.earned))} of {result.max_points} "
+            f": {esc(points_text(result.earned))} of {result.max_points} "
             "points"
             + (
                 f", {esc(points_text(result.earned * result.factor))} after the "
@@ -93,14 +95,14 @@ def _assignment(item: AssignmentResult, term: Term, student_id: str) -> list[str
         ]
         for row in result.rows:
             answer = term.answers.get((student_id, row.question), row.answer)
-            points = "" if row.points is None else row.points
             shown = (
-                f"{points} / {row.max_points}"
+                f"{row.points} / {row.max_points}"
                 if row.points is not None
-                else (f"not graded / {row.max_points}")
+                else f"not graded / {row.max_points}"
             )
+            by_hand = " (graded by hand)" if row.question in term.rubrics else ""
             lines.append(
-                f"<tr><td>{esc(row.question)}</td>"
+                f"<tr><td>{esc(row.question)}{by_hand}</td>"
                 f"<td><div class='answer'>{esc(answer)}</div></td>"
                 f"<td>{esc(shown)}</td><td>{esc(row.feedback)}</td></tr>"
             )

@@ -284,13 +284,16 @@ def test_an_unknown_notebook_is_reported_and_the_command_fails(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "problem: untitled.ipynb: the notebook matches none of the exercises" in out
     rows = list(csv.DictReader((folder / "grades.csv").open()))
-    assert rows == [
+    assert rows == [  # the columns of cnnbook.grading.results (issue 24)
         {
             "submission": "untitled.ipynb",
+            "student": "untitled",
             "notebook": "",
             "question": "",
-            "points": "0",
-            "max_points": "0",
+            "status": "skipped: the notebook matches none of the exercises",
+            "points": "",
+            "max_points": "",
+            "answer": "",
             "feedback": "Not graded: the notebook matches none of the exercises.",
         }
     ]
