@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cnnbook.grading.assignment import load_assignments
 from cnnbook.grading.bridge import grade_rows
-from cnnbook.grading.course import Course, Roster, load_course, load_roster
+from cnnbook.grading.course import Roster, load_course, load_roster
 from cnnbook.grading.feedback import write_feedback
 from cnnbook.grading.gradebook import canvas_table, gradebook_table, write_table
 from cnnbook.grading.grader import CSV_NAME, GradeOptions
@@ -122,12 +122,12 @@ def grade_term(
     term = build_term(folder, rows, assignments, course, roster, manual_file)
     write_outputs(term, folder)
     if log:
-        for line in summary(term, course, folder):
+        for line in summary(term, folder):
             log(line)
     return term, code
 
 
-def summary(term: Term, course: Course, folder: Path) -> list[str]:
+def summary(term: Term, folder: Path) -> list[str]:
     """What the instructor reads after a run."""
     lines = []
     for name in term.unknown:

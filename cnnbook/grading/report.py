@@ -16,14 +16,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from cnnbook.grading.feedback import STYLE, esc  # noqa: E402
-from cnnbook.grading.results import Row  # noqa: E402
-from cnnbook.grading.term import Term, points_text  # noqa: E402
+from cnnbook.grading.feedback import STYLE, esc
+from cnnbook.grading.results import Row
+from cnnbook.grading.term import Term, points_text
 
 __all__ = ["QuestionStats", "question_stats", "report_page", "write_report"]
 
@@ -101,7 +98,8 @@ def distribution_png(stats: QuestionStats) -> tuple[str, str]:
     if stats.not_graded:
         labels.append("not graded")
         heights.append(stats.not_graded)
-    fig, ax = plt.subplots(figsize=(4.2, 2.4))
+    fig = Figure(figsize=(4.2, 2.4))  # no pyplot: whatever backend is in use
+    ax = fig.subplots()
     colours = ["#d1615d"] * len(values)
     colours[-1] = "#6a9f58"
     colours += ["#9a9a9a"] * (len(labels) - len(values))
@@ -117,7 +115,6 @@ def distribution_png(stats: QuestionStats) -> tuple[str, str]:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
     parts = [f"{h} with {label}" for label, h in zip(labels, heights, strict=True)]
     alt = (
         f"Bar chart of the points on {stats.question} (of {stats.max_points}): "

@@ -250,7 +250,6 @@ def _manual(
         if text.strip()
     }
     grades = _hand_grades(folder, manual_file, expected, term_notices)
-    names = {}
     out, records, done = [], [], set()
     for index, row in enumerate(rows):
         out.append(row)
@@ -272,7 +271,7 @@ def _manual(
                 records.append(
                     {
                         "student": row.student,
-                        "name": names.get(row.student, ""),
+                        "name": "",  # the roster's, filled by build_term
                         "notebook": question.notebook,
                         "question": question.qid,
                         "max_points": question.points,
