@@ -13,6 +13,7 @@ import pytest
 from cnnbook.commands import main
 from cnnbook.grading.assignment import Assignment
 from cnnbook.grading.grader import GradeOptions, grade_folder
+from cnnbook.grading.manual import manual_questions
 from cnnbook.grading.nbgrader_course import (
     CONFIG,
     course_notebook,
@@ -136,7 +137,9 @@ def test_autograde_scores_equal_make_grade_scores(course):
             total = sum(row.points for row in ours[student])
             expected = expected_points(assignment, right)
             assert submission.score == total == expected, student
-            assert submission.max_score == assignment.max_points
+            by_hand = sum(q.points for q in manual_questions(assignment))
+            assert by_hand == 2  # the prose question 1e, graded by a person
+            assert submission.max_score == assignment.max_points + by_hand
             for row, check in zip(ours[student], assignment.checks, strict=True):
                 grade = gradebook.find_grade(grade_id(check.qid), NAME, "ch02", student)
                 assert grade.score == row.points, (student, check.qid)
