@@ -5,9 +5,11 @@
 #   make solutions  regenerate exercises/ and solutions/ from notebooks/
 #   make bench      measure run time and memory against the budgets
 #   make lab        JupyterLab from .venv on 127.0.0.1, to work in the notebooks
-#   make grade SUBMISSIONS=DIR   grade every notebook under DIR into DIR/grades.csv
+#   make grade SUBMISSIONS=DIR [ROSTER=roster.csv]   grade every notebook under DIR:
+#                   grades.csv, gradebook.csv, canvas.csv, feedback/, report.html
 #   make nbgrader   write an nbgrader course directory from notebooks/
-#   make student-repo STUDENT_REPO=DIR   a copy without solutions, for students
+#   make student-repo STUDENT_REPO=DIR STUDENT_URL=https://...   a copy without
+#                   solutions, for students
 #   make pdf        the PDF edition of the built book (_build/pdf/)
 #   make release VERSION=x.y   tag a release vx.y pinned to itself; then git push origin vx.y
 # Each target creates .venv and installs the pinned requirements when needed.
@@ -113,15 +115,29 @@ release: $(STAMP)
 bench: $(STAMP)
 	$(CNNBOOK) bench
 
-# Grading runs each submission in a sandboxed kernel (README, "Instructors").
+# Grading runs each submission in a sandboxed kernel (README, "Instructors"),
+# then writes the term's outputs beside grades.csv: gradebook.csv, canvas.csv,
+# manual.csv, feedback/<id>.html, report.html (README, "A whole term").
 # JOBS given on the command line sets the kernels run at once (default: the cores).
+#   ROSTER=roster.csv    the students (default: course.yml's roster, if any)
+#   COURSE=course.yml    assignments, due dates, late rules (default: course.yml)
+#   MANUAL=filled.csv    hand grades to merge;  RUN=no: no kernel, outputs only
+#   ONLY=ID              grade that student again, update their rows
 SUBMISSIONS ?=
 GRADE_FLAGS ?=
+ROSTER ?=
+COURSE ?=
+MANUAL ?=
+ONLY ?=
+RUN ?= yes
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR \
+	[ROSTER=roster.csv] [MANUAL=filled.csv [RUN=no]] [ONLY=ID]"; exit 2; }
 	$(CNNBOOK) grade "$(SUBMISSIONS)" \
 	    $(if $(filter command line environment,$(origin JOBS)),--jobs $(JOBS)) \
-	    $(GRADE_FLAGS)
+	    $(if $(ROSTER),--roster "$(ROSTER)") $(if $(COURSE),--course "$(COURSE)") \
+	    $(if $(MANUAL),--manual "$(MANUAL)") $(if $(ONLY),--only "$(ONLY)") \
+	    $(if $(filter no,$(RUN)),--no-run) $(GRADE_FLAGS)
 
 NBGRADER_COURSE ?= _build/nbgrader
 nbgrader: $(STAMP)
@@ -131,8 +147,11 @@ nbgrader: $(STAMP)
 STUDENT_REPO ?= ../$(notdir $(CURDIR))-student
 STUDENT_URL ?=
 student-repo: $(STAMP)
-	$(CNNBOOK) student-repo "$(STUDENT_REPO)" \
-	    $(if $(STUDENT_URL),--url $(STUDENT_URL))
+	@test -n "$(STUDENT_URL)" || { echo "usage: make student-repo \
+	STUDENT_REPO=DIR STUDENT_URL=https://github.com/you/convnets-student (the student \
+	repository's address: the book's Binder and Colab buttons must open it, not \
+	this repository and its solutions)" >&2; exit 2; }
+	$(CNNBOOK) student-repo "$(STUDENT_REPO)" --url "$(STUDENT_URL)"
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

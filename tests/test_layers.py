@@ -16,6 +16,8 @@ cannot hide a dependency that runs the wrong way. Layers, bottom to top:
                 browser, vendored assets, toc, edition, release)
     grading     cnnbook/grading/: a class's submissions (grader, sandbox, kernel,
                 judge, answers, the nbgrader course, the student repository)
+    term        cnnbook/term/: an instructor's term built on the grader's rows
+                (course file, roster, gradebook, feedback, report, hand grading)
     commands    cnnbook/commands/: the ``cnnbook`` command line and the bench;
                 and cnnbook/__main__.py
 """
@@ -39,6 +41,7 @@ ORDER = [
     "authoring",
     "publishing",
     "grading",
+    "term",
     "commands",
 ]
 HEAVY = {"tensorflow", "keras", "ipywidgets", "anywidget", "traitlets", "jax", "torch"}

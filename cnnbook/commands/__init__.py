@@ -11,6 +11,7 @@ r"""The ``cnnbook`` command: every tool of the course behind one command line.
     cnnbook release VERSION | --check TAG         (make release VERSION=1.0)
     cnnbook vendor [--check]
     cnnbook grade DIR [--source notebooks] [--jobs N] [--cell-timeout S] ...
+        [--course course.yml] [--roster R.csv] [--manual M.csv] [--only ID]
     cnnbook nbgrader notebooks/*.ipynb --out DIR  (make nbgrader)
     cnnbook student-repo OUT [--url https://...]  (make student-repo)
     cnnbook bench [NOTEBOOK ...] [--no-build] [--no-grading]   (make bench)
@@ -24,6 +25,7 @@ grouped by the package that does the work: ``authoring`` (notebooks),
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from cnnbook.authoring import colab
 from cnnbook.authoring.execute import (
@@ -32,12 +34,13 @@ from cnnbook.authoring.execute import (
     execute_files,
 )
 from cnnbook.authoring.exercises import generate_files
-from cnnbook.grading.grader import DEFAULT_SOURCE, REPO, GradeOptions, grade_folder
+from cnnbook.grading.grader import DEFAULT_SOURCE, REPO, GradeOptions
 from cnnbook.grading.nbgrader_course import write_course
 from cnnbook.grading.sandbox import Limits
 from cnnbook.grading.student_repo import write_student_repo
 from cnnbook.publishing import release
 from cnnbook.publishing.toc import write_public_toc
+from cnnbook.term.outputs import grade_term
 
 
 def _add_ref_argument(parser: argparse.ArgumentParser) -> None:
@@ -284,6 +287,51 @@ def _add_grade_parser(commands) -> None:
         help="'full': namespaces, a private root and a uid per job; 'limits': "
         "resource limits only; 'auto' (default): full if this machine allows it",
     )
+    _add_term_arguments(grade)
+
+
+def _add_term_arguments(grade) -> None:
+    grade.add_argument(
+        "--course",
+        default=None,
+        help="the course file: assignments, due dates, late rules, roster "
+        "(default: course.yml of the repository when grading its own sources); "
+        "'none': every exercise an assignment, no due date",
+    )
+    grade.add_argument(
+        "--roster",
+        default=None,
+        help="the roster CSV (id, name; email, folder, section optional); "
+        "default: the course file's, else every folder is a student",
+    )
+    grade.add_argument(
+        "--manual",
+        default=None,
+        help="manual.csv with the hand grades filled in, to merge into every output",
+    )
+    grade.add_argument(
+        "--only",
+        metavar="ID",
+        default=None,
+        help="grade this student again and update their rows in every output",
+    )
+    grade.add_argument(
+        "--no-run",
+        dest="run",
+        action="store_false",
+        help="run no kernel: rebuild every output from FOLDER/grades.csv "
+        "(to merge hand grades)",
+    )
+
+
+def _course_file(args) -> str | None:
+    if args.course == "none":
+        return None
+    if args.course is not None:
+        return args.course
+    default = REPO / "course.yml"
+    same = Path(args.source).resolve() == Path(DEFAULT_SOURCE).resolve()
+    return str(default) if same and default.is_file() else None
 
 
 def _grade(args) -> int:
@@ -297,8 +345,17 @@ def _grade(args) -> int:
         answer_seconds=args.answer_seconds,
     )
     options = GradeOptions(jobs=args.jobs, limits=limits, isolation=args.isolation)
-    report = grade_folder(args.folder, source=args.source, options=options)
-    return report.exit_code
+    _, code = grade_term(
+        args.folder,
+        args.source,
+        options,
+        course_file=_course_file(args),
+        roster_file=args.roster,
+        manual_file=args.manual,
+        only=args.only,
+        run=args.run,
+    )
+    return code
 
 
 if __name__ == "__main__":

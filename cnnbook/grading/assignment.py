@@ -32,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from cnnbook.authoring.exercises import (
+    MODEL_ANSWER_STUB,
     called_check,
     check_bindings,
     find_blocks,
@@ -39,7 +40,15 @@ from cnnbook.authoring.exercises import (
 )
 from cnnbook.grading.answers import import_dotted
 
-__all__ = ["Assignment", "GradedCheck", "chapter_of", "load_assignments"]
+__all__ = [
+    "MANUAL_KEY",
+    "Assignment",
+    "GradedCheck",
+    "ManualQuestion",
+    "chapter_of",
+    "load_assignments",
+    "manual_questions",
+]
 
 POINTS_KEY = "cnnbook"
 
@@ -205,3 +214,54 @@ def load_assignments(folder: Path | str) -> dict[str, Assignment]:
             f"source must be a folder of .ipynb notebooks, got {str(folder)!r}"
         )
     return {path.stem: Assignment.from_file(path) for path in paths}
+
+
+# ------------------------------------------------------------- hand-graded questions
+MANUAL_KEY = "cnnbook"
+"""A prose answer cell whose metadata ``cnnbook`` has ``points`` (and a
+``rubric``) is a question a person grades (:mod:`cnnbook.term.manual`)."""
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    notebook: str
+    qid: str
+    cell_id: str
+    points: int
+    rubric: tuple[str, ...]
+    prompt: str
+    """The question's text as the student's notebook shows it (before the stub)."""
+
+
+def manual_questions(assignment: Assignment) -> list[ManualQuestion]:
+    """The hand-graded questions of ``assignment``, in the notebook's order."""
+    questions = []
+    exercise = {cell.id: cell.source for cell in assignment.exercise.cells}
+    for cell in assignment.source.cells:
+        meta = cell.metadata.get(MANUAL_KEY, {})
+        if cell.cell_type != "markdown" or "points" not in meta:
+            continue
+        where = f"{assignment.name}, cell {cell.id}"
+        if cell.id not in assignment.solution_cells:
+            raise ValueError(
+                f"{where}: a hand-graded question needs a model answer between "
+                "the solution markers"
+            )
+        points = meta["points"]
+        if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+            raise ValueError(
+                f"{where}: metadata {MANUAL_KEY}.points must be a non-negative "
+                f"integer, got {points!r}"
+            )
+        rubric = meta.get("rubric", [])
+        rubric = [rubric] if isinstance(rubric, str) else rubric
+        if not isinstance(rubric, list) or not all(isinstance(r, str) for r in rubric):
+            raise ValueError(
+                f"{where}: metadata {MANUAL_KEY}.rubric must be lines of text"
+            )
+        prompt = exercise[cell.id].split(MODEL_ANSWER_STUB)[0]
+        qid = f"{assignment.chapter}.{cell.id}"
+        questions.append(
+            ManualQuestion(assignment.name, qid, cell.id, points, tuple(rubric), prompt)
+        )
+    return questions

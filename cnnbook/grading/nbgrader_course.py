@@ -9,14 +9,24 @@ for every source, each cell given nbgrader's metadata (schema 3):
   each block is preceded by the stub ``exercises/`` shows, and nbgrader's own
   stub is set to nothing, so ``nbgrader generate_assignment`` releases exactly
   the student notebook of ``exercises/`` (modulo a blank line);
-* a markdown cell with a model answer is a *manually graded answer* worth 0
-  points (``make grade`` does not grade prose; raise it in formgrader if you
-  do);
+* a markdown cell with a model answer is a *manually graded answer*, worth
+  the points its metadata gives a hand-graded question
+  (:mod:`cnnbook.term.manual`), else 0;
 * a check cell is an *autograder test* worth its question's points
-  (:mod:`cnnbook.grading.assignment`): the student sees the check as in
-  ``exercises/``; below it a hidden test, restored by ``nbgrader autograde``,
-  asserts that the feedback is "Correct";
+  (:mod:`cnnbook.grading.assignment`), exactly as in ``exercises/``: under
+  ``nbgrader autograde`` the kernel extension
+  :mod:`cnnbook.grading.nbgrader_kernel` (loaded by the course's
+  ``nbgrader_config.py``) makes the cell fail unless the check says
+  "Correct", and judges it as the student being graded (their variant). No
+  hidden test is cut out of a locked cell, so autograde finds every locked
+  cell of an untouched submission as it stored it: no "checksum changed"
+  warning (nbgrader issue #1961 is what hidden tests in locked cells cause);
 * every other cell is *read-only* (``locked``): autograde restores it.
+
+``nbgrader_config.py`` also puts the folder of the Python that runs nbgrader
+first on ``PATH``: nbgrader runs ``alembic`` (and the kernel, ``python``)
+from ``PATH``, so ``.venv/bin/nbgrader`` works from any shell, activated or
+not.
 
 The scores of ``nbgrader autograde`` equal those of ``make grade`` (a test
 runs both on the same submissions). What differs is the trust model:
@@ -40,16 +50,35 @@ from cnnbook.authoring.exercises import (
     code_stub,
     find_blocks,
 )
-from cnnbook.grading.assignment import Assignment
+from cnnbook.grading.assignment import Assignment, manual_questions
 
 __all__ = ["CONFIG", "course_notebook", "grade_id", "write_course"]
 
 SCHEMA_VERSION = 3
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
 CONFIG = """\
 # nbgrader configuration written by `make nbgrader` (cnnbook.grading.nbgrader_course).
+import os
+import sys
+import tempfile
+
 c = get_config()  # noqa: F821
+
+# nbgrader runs `alembic` from PATH: the tools beside the Python that runs
+# nbgrader come first, whatever the shell's PATH (no venv to activate).
+os.environ["PATH"] = os.pathsep.join(
+    [os.path.dirname(sys.executable), os.environ.get("PATH", "")]
+)
+# Every kernel nbgrader starts loads cnnbook's extension: under autograde each
+# check cell fails unless its check says Correct, judged as the student graded
+# (cnnbook/grading/nbgrader_kernel.py). The first argument is nbgrader's default.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--ext=cnnbook.grading.nbgrader_kernel",
+]
+# Kernels reached over Unix sockets in a private folder, not TCP (over TCP
+# ipykernel warns, for every notebook, that the traffic is not encrypted).
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(tempfile.mkdtemp(prefix="nbgrader-"), "kernel")
 
 c.CourseDirectory.course_id = "cnnbook"
 # The stubs the students see are already in the source notebooks, right above
@@ -107,6 +136,7 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     same notebook students get from the book."""
     nb = colab.with_install_cell(assignment.source, colab.install_cell())
     checks = assignment.check_ids
+    manual = {q.cell_id: q.points for q in manual_questions(assignment)}
     prefix = assignment.chapter
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
@@ -115,12 +145,6 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
         cell_name = grade_id(f"{prefix}_{cell.id}")
         check = checks.get(cell.id)
         if check is not None:
-            cell.source = (
-                f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n"
-                f"__feedback = {check.call}\n"
-                """assert __feedback.status == "correct", __feedback.message\n"""
-                f"{HIDDEN_END}"
-            )
             meta = _metadata(
                 grade_id(check.qid), grade=True, locked=True, points=check.points
             )
@@ -129,9 +153,8 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                 cell.source, cell.cell_type, assignment.name, index
             )
             markdown = cell.cell_type == "markdown"
-            meta = _metadata(
-                cell_name, grade=markdown, solution=True, points=0 if markdown else None
-            )
+            points = manual.get(cell.id, 0) if markdown else None
+            meta = _metadata(cell_name, grade=markdown, solution=True, points=points)
         else:
             meta = _metadata(cell_name, locked=True)
         cell.metadata["nbgrader"] = meta

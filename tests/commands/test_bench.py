@@ -44,7 +44,7 @@ def test_results_within_budget_pass():
         ({"grading_ratio_to_floor": 3.0}, "grading_ratio_to_floor: 3.0 > 2.5"),
         (
             {"grading_class_60_seconds": 700.0},
-            "grading_class_60_seconds: 700.0 > 600.0",
+            "grading_class_60_seconds: 700.0 > 300.0",
         ),
     ],
 )

@@ -21,6 +21,7 @@ from cnnbook.grading.nbgrader_course import (
 )
 from cnnbook.grading.samples import answered, expected_points
 from cnnbook.grading.sandbox import Limits
+from cnnbook.term.manual import manual_questions
 from tests.conftest import REPO
 from tests.grading import grading_fixtures as fx
 
@@ -52,9 +53,15 @@ def test_cells_get_nbgrader_metadata_and_points():
     assert sources["q3-answer"].startswith(
         "def my_lrn(x, k, n, alpha, beta):\n    # YOUR CODE HERE\n    ...\n"
     )
-    assert sources["q1-check"].splitlines()[0] == assignment.source.cells[3].source
-    assert "### BEGIN HIDDEN TESTS" in sources["q1-check"]
-    assert 'assert __feedback.status == "correct"' in sources["q1-check"]
+    assert sources["q1-check"] == assignment.source.cells[3].source  # no hidden test
+
+
+def test_a_hand_graded_prose_question_keeps_its_points():
+    nb = fx.fixture_notebook()
+    nb.cells[fx.cell_index(nb, "why")].metadata["cnnbook"] = {"points": 2}
+    course = course_notebook(Assignment.from_notebook(nb, fx.NAME))
+    why = course.cells[fx.cell_index(course, "why")].metadata["nbgrader"]
+    assert why["grade"] and why["solution"] and why["points"] == 2
 
 
 def test_the_command_writes_the_course_and_its_config(tmp_path, capsys):
@@ -68,10 +75,14 @@ def test_the_command_writes_the_course_and_its_config(tmp_path, capsys):
 
 
 def nbgrader(*args, cwd: Path) -> subprocess.CompletedProcess:
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from PATH
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
+    """The venv's nbgrader, run from a shell whose PATH does not hold the venv
+    (nbgrader runs alembic from PATH: the course's config must find it)."""
+    venv = str(Path(sys.executable).parent)
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv]
+    env = {**os.environ, "PATH": os.pathsep.join(path) or "/usr/bin:/bin"}
+    env.pop("VIRTUAL_ENV", None)
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
+        [str(Path(venv) / "nbgrader"), *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -126,7 +137,52 @@ def test_autograde_scores_equal_make_grade_scores(course):
             total = sum(row.points for row in ours[student])
             expected = expected_points(assignment, right)
             assert submission.score == total == expected, student
-            assert submission.max_score == assignment.max_points
+            by_hand = sum(q.points for q in manual_questions(assignment))
+            assert by_hand == 2  # the prose question 1e, graded by a person
+            assert submission.max_score == assignment.max_points + by_hand
             for row, check in zip(ours[student], assignment.checks, strict=True):
                 grade = gradebook.find_grade(grade_id(check.qid), NAME, "ch02", student)
                 assert grade.score == row.points, (student, check.qid)
+
+
+VARIANT_PROBE = (
+    "from cnnbook.checks import variants\nprint('variant of', variants.student())"
+)
+
+
+def test_autograde_of_an_untouched_release_warns_nothing_and_knows_the_student(
+    tmp_path,
+):
+    """The fixture course (fast kernels): an untouched release gets 0 points
+    and no warning at all; a solved one all the points; each kernel judges as
+    the student nbgrader grades (their id reaches the variants)."""
+    source = fx.write_source(tmp_path / "source")
+    root = tmp_path / "course"
+    write_course([source], root)
+    nbgrader("generate_assignment", "ch09", "--force", cwd=root)
+    released = nbformat.read(root / "release" / "ch09" / source.name, 4)
+    assignment = Assignment.from_file(source)
+    for student, nb in {
+        "untouched": released,
+        "solved": fx.insert_after(
+            answered(released, assignment, len(assignment.checks)),
+            "setup",
+            VARIANT_PROBE,
+            "probe",
+        ),
+    }.items():
+        path = root / "submitted" / student / "ch09" / source.name
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, path)
+    result = nbgrader("autograde", "ch09", "--create", "--force", cwd=root)
+    log = result.stdout + result.stderr
+    assert "WARNING" not in log and "checksum" not in log, log[-3000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission("ch09", "untouched").score == 0
+        solved = gradebook.find_submission("ch09", "solved")
+        assert solved.score == assignment.max_points == 7
+    graded = nbformat.read(root / "autograded" / "solved" / "ch09" / source.name, 4)
+    probe = graded.cells[fx.cell_index(graded, "probe")]
+    assert probe.outputs[0]["text"] == "variant of solved\n"
