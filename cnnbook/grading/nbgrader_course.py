@@ -47,8 +47,10 @@ from cnnbook.authoring import colab
 from cnnbook.authoring.execute import write_if_changed
 from cnnbook.authoring.exercises import (
     MODEL_ANSWER_STUB,
+    SOLUTIONS_ONLY_STUB,
     code_stub,
     find_blocks,
+    solutions_only,
 )
 from cnnbook.grading.assignment import Assignment, manual_questions
 
@@ -156,6 +158,9 @@ def course_notebook(assignment: Assignment) -> nbformat.NotebookNode:
             points = manual.get(cell.id, 0) if markdown else None
             meta = _metadata(cell_name, grade=markdown, solution=True, points=points)
         else:
+            if solutions_only(cell):  # a recap of answers: not for students
+                markdown = cell.cell_type == "markdown"
+                cell.source = SOLUTIONS_ONLY_STUB if markdown else ""
             meta = _metadata(cell_name, locked=True)
         cell.metadata["nbgrader"] = meta
     return nb

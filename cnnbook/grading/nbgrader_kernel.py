@@ -8,8 +8,8 @@ acts only under ``nbgrader autograde`` (nbgrader sets
 * finds the student: nbgrader runs the kernel in the notebook's folder,
   ``autograded/<student id>/<assignment>/``, and sets no variable for the
   student, so the id is that folder's name; every question's variant is then
-  the student's (:func:`cnnbook.checks.variants.set_student`, and each check
-  inside :func:`~cnnbook.checks.variants.as_student`);
+  the student's (``CNNBOOK_STUDENT_ID``, which ranks above the id the setup
+  cell sets, and each check inside :func:`~cnnbook.checks.variants.as_student`);
 * turns each check cell (a cell whose last statement calls ``checks``) into
   that call, its feedback displayed, then ``assert feedback.status ==
   "correct"``, so that the cell fails, and nbgrader gives it no points,
@@ -96,7 +96,8 @@ def load_ipython_extension(ip) -> None:
 
     student = autograde_student()
     if student is not None:
-        variants.set_student(student)
+        # above what the notebook's setup cell sets (it sets None: the default)
+        os.environ[variants.KERNEL_ENV] = student
     ip.user_ns[AS_STUDENT] = variants.as_student
     ip.user_ns[DISPLAY] = display
 
