@@ -11,6 +11,7 @@
 #   make student-repo STUDENT_REPO=DIR STUDENT_URL=https://...   a copy without
 #                   solutions, for students
 #   make pdf        the PDF edition of the built book (_build/pdf/)
+#   make coverage   line coverage of checks, grading and term (each above 90%)
 #   make release VERSION=x.y   tag a release vx.y pinned to itself; then git push origin vx.y
 # Each target creates .venv and installs the pinned requirements when needed.
 
@@ -28,7 +29,7 @@ JOBS ?= 2
 # cnnbook/runtime.py, which the executor and tests/conftest.py read.
 
 .PHONY: book test outputs solutions bench lint venv clean fuzz outputs-check lab \
-	grade nbgrader student-repo pdf release
+	grade nbgrader student-repo pdf release coverage
 
 venv: $(STAMP)
 
@@ -154,7 +155,24 @@ student-repo: $(STAMP)
 	$(CNNBOOK) student-repo "$(STUDENT_REPO)" --url "$(STUDENT_URL)"
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis .coverage .coverage.*
+
+# Line coverage of the packages that judge students (their tests only): each
+# must stay above 90%. Code that runs only inside a sandboxed process (the
+# sandbox's own set-up, a judge or code host started by the grader) is
+# measured where the tests also run it in-process. HTML in _build/coverage.
+COVERED := checks grading term
+coverage: $(STAMP)
+	rm -f .coverage .coverage.*
+	$(PY) -m pytest -q -n $(JOBS) --dist loadfile \
+	    $(foreach p,$(COVERED),--cov=cnnbook.$(p)) --cov-report= \
+	    $(foreach p,$(COVERED),tests/$(p))
+	$(PY) -m coverage html -q -d _build/coverage
+	@for p in $(COVERED); do \
+	    echo "cnnbook/$$p:"; \
+	    $(PY) -m coverage report --include="cnnbook/$$p/*" --skip-covered \
+	        --fail-under=90 | tail -n 1 || exit 1; \
+	done
 
 # Property tests with random seeds and many more examples (tests/conftest.py);
 # make test runs the same properties derandomised.
