@@ -24,7 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from cnnbook.referee.seed_stack import SeedStack, batch_order
+from cnnbook.referee.seed_stack import SeedStack, batch_order, increasing_budgets
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.science.seeds import Difference, Spread
 from cnnbook.science.shifted_digits import ShiftedDigits, canvas_size
@@ -160,11 +160,7 @@ class Trainer:
                 f"x must be a batch of images (N, H, W, 1) and y hold one label per "
                 f"image (N > 0), got shapes {x.shape} and {y.shape}"
             )
-        budgets = [positive_int("budgets", b) for b in budgets]
-        if not budgets or budgets != sorted(set(budgets)):
-            raise ValueError(
-                f"budgets must be increasing image counts, got {budgets!r}"
-            )
+        budgets = increasing_budgets(budgets)
         seed = non_negative_int("seed", seed)
         self.model.set_weights(self.initial_weights(seed))
         for variable in self.optimizer.variables:

@@ -33,7 +33,7 @@ import tensorflow as tf
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.validate import non_negative_int, positive_int
 
-__all__ = ["SeedStack", "batch_order"]
+__all__ = ["SeedStack", "batch_order", "increasing_budgets"]
 
 _ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}  # Keras' defaults
 _ROUNDED = {k: float(np.float32(_ADAM[k])) for k in ("beta_1", "beta_2")}
@@ -57,6 +57,14 @@ def batch_order(count: int, steps: int, batch_size: int, seed: int) -> np.ndarra
     order = [rng.permutation(count) for _ in range(passes)]
     flat = np.concatenate(order) if order else np.zeros(0, np.int64)
     return flat[: steps * batch_size].reshape(steps, batch_size).astype(np.int32)
+
+
+def increasing_budgets(budgets) -> list[int]:
+    """``budgets`` (images shown to a network) as positive, increasing ints."""
+    budgets = [positive_int("budgets", b) for b in budgets]
+    if not budgets or budgets != sorted(set(budgets)):
+        raise ValueError(f"budgets must be increasing image counts, got {budgets!r}")
+    return budgets
 
 
 @dataclass(frozen=True)
@@ -348,11 +356,7 @@ class SeedStack:
                 f"y must hold one label per image of x, got shapes {x.shape} "
                 f"and {y.shape}"
             )
-        budgets = [positive_int("budgets", b) for b in budgets]
-        if not budgets or budgets != sorted(set(budgets)):
-            raise ValueError(
-                f"budgets must be increasing image counts, got {budgets!r}"
-            )
+        budgets = increasing_budgets(budgets)
         steps = [math.ceil(b / self.batch_size) for b in budgets]
         order = np.stack(
             [batch_order(len(x), steps[-1], self.batch_size, s) for s in self.seeds],

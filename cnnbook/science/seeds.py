@@ -33,6 +33,21 @@ def _steady(value) -> float:
     return float(f"{float(value):.10g}")
 
 
+def _scaled(factor: float, *values: float) -> tuple[float, ...]:
+    """``values`` times ``factor`` (a positive number), each :func:`_steady`."""
+    if not is_real(factor) or factor <= 0:
+        raise ValueError(f"factor must be a positive number, got {factor!r}")
+    return tuple(_steady(v * factor) for v in values)
+
+
+def _rounded(decimals: int, *values: float) -> tuple[float, ...]:
+    """``values`` rounded as the texts print them (ints at 0 decimals)."""
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
+        raise ValueError(f"decimals must be a non-negative integer, got {decimals!r}")
+    rounded = (round(v, decimals) for v in values)
+    return tuple(int(v) if decimals == 0 else v for v in rounded)
+
+
 @dataclass(frozen=True)
 class Spread:
     """Mean, lowest and highest of one result over ``n`` seeds."""
@@ -64,14 +79,7 @@ class Spread:
 
     def scaled(self, factor: float) -> Spread:
         """The same spread in other units (``scaled(100)``: shares to percent)."""
-        if not is_real(factor) or factor <= 0:
-            raise ValueError(f"factor must be a positive number, got {factor!r}")
-        return Spread(
-            _steady(self.mean * factor),
-            _steady(self.low * factor),
-            _steady(self.high * factor),
-            self.n,
-        )
+        return Spread(*_scaled(factor, self.mean, self.low, self.high), self.n)
 
     def text(self, decimals: int = 0, unit: str = "") -> str:
         """``"63% (48-80%)"``: the mean, then the range, to ``decimals`` places."""
@@ -83,12 +91,7 @@ class Spread:
 
     def rounded(self, decimals: int = 0) -> tuple[float, float, float]:
         """(mean, low, high) rounded as :meth:`text` prints them, for gluing."""
-        if not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
-            raise ValueError(
-                f"decimals must be a non-negative integer, got {decimals!r}"
-            )
-        values = (round(v, decimals) for v in (self.mean, self.low, self.high))
-        return tuple(int(v) if decimals == 0 else v for v in values)
+        return _rounded(decimals, self.mean, self.low, self.high)
 
     @property
     def width(self) -> float:
@@ -200,21 +203,15 @@ class Difference:
 
     def scaled(self, factor: float) -> Difference:
         """The same differences in other units (``scaled(100)``: points)."""
-        if not is_real(factor) or factor <= 0:
-            raise ValueError(f"factor must be a positive number, got {factor!r}")
-        return Difference(
-            _steady(self.mean * factor),
-            _steady(self.low * factor),
-            _steady(self.high * factor),
-            tuple(_steady(v * factor) for v in self.values),
-            self.confidence,
+        mean, low, high, *values = _scaled(
+            factor, self.mean, self.low, self.high, *self.values
         )
+        return Difference(mean, low, high, tuple(values), self.confidence)
 
     def rounded(self, decimals: int = 0) -> tuple[float, float, float]:
         """(mean, low, high) rounded as :meth:`text` prints them, for gluing."""
         _check_decimals(decimals)
-        values = (round(v, decimals) for v in (self.mean, self.low, self.high))
-        return tuple(int(v) if decimals == 0 else v for v in values)
+        return _rounded(decimals, self.mean, self.low, self.high)
 
     def text(self, decimals: int = 0, unit: str = "") -> str:
         """``"+5.2 points (95% interval +3.1 to +7.3, 10 seeds)"``."""

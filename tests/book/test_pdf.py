@@ -60,8 +60,9 @@ def text(path: Path, first: int | None = None, last: int | None = None) -> str:
     return result.stdout
 
 
-def words(path: Path) -> list[tuple[int, float, float, float, str]]:
-    """(page, page width, xMin, xMax, word) for every word pdftotext finds."""
+def bbox_pages(path: Path) -> list[tuple[float, list[dict[str, str]]]]:
+    """(page width, its words' attributes and text) for every page, from
+    pdftotext's bounding boxes."""
     result = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"],
         capture_output=True,
@@ -69,23 +70,23 @@ def words(path: Path) -> list[tuple[int, float, float, float, str]]:
         check=True,
     )
     xhtml = re.sub(r"<!DOCTYPE[^>]*>", "", result.stdout)
-    found = []
     ns = {"x": "http://www.w3.org/1999/xhtml"}
-    for number, page in enumerate(
-        ElementTree.fromstring(xhtml).iterfind(".//x:page", ns), 1
-    ):
-        width = float(page.get("width"))
-        for word in page.iterfind("x:word", ns):
-            found.append(
-                (
-                    number,
-                    width,
-                    float(word.get("xMin")),
-                    float(word.get("xMax")),
-                    word.text,
-                )
-            )
-    return found
+    return [
+        (
+            float(page.get("width")),
+            [{**w.attrib, "text": w.text} for w in page.iterfind("x:word", ns)],
+        )
+        for page in ElementTree.fromstring(xhtml).iterfind(".//x:page", ns)
+    ]
+
+
+def words(path: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, page width, xMin, xMax, word) for every word pdftotext finds."""
+    return [
+        (number, width, float(w["xMin"]), float(w["xMax"]), w["text"])
+        for number, (width, page) in enumerate(bbox_pages(path), 1)
+        for w in page
+    ]
 
 
 def squeeze(value: str) -> str:
@@ -270,23 +271,10 @@ def test_links_point_inside_the_pdf_or_to_the_web_not_to_the_local_server(
 def word_heights(path: Path) -> dict[int, list[float]]:
     """The height of every word pdftotext finds, by page: the type size as
     printed, which Chromium shrinks when a page's content is wider than A4."""
-    result = subprocess.run(
-        ["pdftotext", "-bbox", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    xhtml = re.sub(r"<!DOCTYPE[^>]*>", "", result.stdout)
-    ns = {"x": "http://www.w3.org/1999/xhtml"}
-    heights: dict[int, list[float]] = {}
-    for number, page in enumerate(
-        ElementTree.fromstring(xhtml).iterfind(".//x:page", ns), 1
-    ):
-        heights[number] = [
-            float(w.get("yMax")) - float(w.get("yMin"))
-            for w in page.iterfind("x:word", ns)
-        ]
-    return heights
+    return {
+        number: [float(w["yMax"]) - float(w["yMin"]) for w in page]
+        for number, (_, page) in enumerate(bbox_pages(path), 1)
+    }
 
 
 def type_size_by_part(path: Path, manifest: dict) -> dict[str, float]:
