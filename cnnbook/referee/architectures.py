@@ -29,7 +29,7 @@ from keras import layers as kl
 from cnnbook.papers import CLAIMS, PAPERS, RESNET_STAGES
 from cnnbook.referee.keras_bridge import analyze_keras
 from cnnbook.referee.lrn_layer import LocalResponseNormalization
-from cnnbook.validate import positive_int
+from cnnbook.validate import is_int, positive_int
 
 __all__ = [
     "CLAIMS",
@@ -374,6 +374,21 @@ def resnet(
     return keras.Model(inputs, outputs, name=f"{kind}{depth}")
 
 
+def thin_net_kind(depth, residual, identity_init) -> tuple[int, bool, bool]:
+    """(depth, residual, identity_init) of a :func:`thin_net`, checked: an even
+    depth of at least 4, and the zero-scale start only with shortcuts."""
+    if not is_int(depth) or depth < 4 or depth % 2:
+        raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
+    if not isinstance(residual, bool):
+        raise ValueError(f"residual must be True or False, got {residual!r}")
+    if not isinstance(identity_init, bool) or (identity_init and not residual):
+        raise ValueError(
+            "identity_init must be True (with residual=True) or False, "
+            f"got {identity_init!r} with residual={residual!r}"
+        )
+    return int(depth), residual, identity_init
+
+
 def thin_net(
     depth=20,
     input_dim=64,
@@ -397,15 +412,7 @@ def thin_net(
     Keras initializer name for the Dense kernels: Keras' default
     ``"glorot_uniform"``, or ``"he_normal"`` (variance 2 / fan-in, as He et al.).
     """
-    if not isinstance(depth, int) or isinstance(depth, bool) or depth < 4 or depth % 2:
-        raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
-    if not isinstance(residual, bool):
-        raise ValueError(f"residual must be True or False, got {residual!r}")
-    if not isinstance(identity_init, bool) or (identity_init and not residual):
-        raise ValueError(
-            "identity_init must be True (with residual=True) or False, "
-            f"got {identity_init!r} with residual={residual!r}"
-        )
+    depth, residual, identity_init = thin_net_kind(depth, residual, identity_init)
     width = positive_int("width", width)
     input_dim = positive_int("input_dim", input_dim)
     num_classes = positive_int("num_classes", num_classes)

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from cnnbook.referee.architectures import thin_net_kind
 from cnnbook.runtime import keras_float64, perturbed
 from cnnbook.validate import is_int, is_real, positive_int
 
@@ -340,17 +341,7 @@ def _spec(name, spec) -> tuple[int, bool, bool]:
             "networks must map names to (depth, residual) or (depth, residual, "
             f"identity_init), got {name!r}: {spec!r}"
         )
-    depth, residual, identity_init = (*spec, False)[:3]
-    if not is_int(depth) or depth < 4 or depth % 2:
-        raise ValueError(f"depth must be an even integer of at least 4, got {depth!r}")
-    if not isinstance(residual, bool):
-        raise ValueError(f"residual must be True or False, got {residual!r}")
-    if not isinstance(identity_init, bool) or (identity_init and not residual):
-        raise ValueError(
-            "identity_init must be True (with residual=True) or False, "
-            f"got {identity_init!r} with residual={residual!r}"
-        )
-    return int(depth), residual, identity_init
+    return thin_net_kind(*(*spec, False)[:3])
 
 
 def train_networks(
