@@ -14,19 +14,72 @@ letters change from student to student, and the spec follows them.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cnnbook.checks.feedback import Feedback, is_unanswered, right, unanswered, wrong
-from cnnbook.checks.reading import (
-    described,
-    join_options,
-    option_label,
-    picked_options,
-)
+from cnnbook.checks.reading import described, too_long
 
-__all__ = ["ChoiceSpec", "Options", "Shown"]
+__all__ = [
+    "ChoiceSpec",
+    "Options",
+    "Shown",
+    "join_options",
+    "option_label",
+    "picked_options",
+]
+
+
+# ------------------------------------------------- reading the options picked
+_OPTION_SEPARATORS = re.compile(r"[\s,;&+/]++")
+
+
+def option_label(option: object) -> str:
+    return str(option).strip().strip("().").strip().lower()
+
+
+def picked_options(answer: object, labels: Sequence[str] = ()) -> set[str] | None:
+    """The options a student picked: ``"b"``, ``"(b)"``, ``"a, c"``, ``"a and
+    c"``, ``"ac"`` (when every option is one letter), ``["a", "c"]``, a set or
+    an array of strings; None if the answer names no option."""
+    if isinstance(answer, str):
+        if too_long(answer):
+            return None
+        parts = [p for p in _OPTION_SEPARATORS.split(answer) if p.strip("().")]
+        picked = {option_label(p) for p in parts} - {"and"}
+    else:
+        items = _items(answer)
+        if not items or not all(isinstance(a, str) for a in items):
+            return None
+        picked = {option_label(a) for a in items}
+    letters = all(len(label) == 1 for label in labels) and labels
+    if letters:
+        spread = set()
+        for label in picked:
+            if label not in labels and label.isalpha() and set(label) <= set(labels):
+                spread |= set(label)  # "ad" for (a) and (d)
+            else:
+                spread.add(label)
+        picked = spread
+    return picked or None
+
+
+def _items(answer: object) -> list | None:
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        return list(answer)
+    try:
+        if callable(getattr(answer, "tolist", None)):  # a NumPy array of str
+            items = answer.tolist()
+            return items if isinstance(items, list) else [items]
+    except Exception:  # a student's object whose methods raise
+        pass
+    return None
+
+
+def join_options(labels: Sequence[str]) -> str:
+    return ", ".join(f"({label})" for label in labels)
 
 
 def _are(count: int) -> str:

@@ -24,7 +24,6 @@ import numbers
 import re
 import reprlib
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cnnbook.units import BYTE_UNITS
@@ -45,11 +44,8 @@ __all__ = [
     "check_unit",
     "described",
     "digit_unit",
-    "join_options",
-    "option_label",
     "parse_number",
     "parse_quantity",
-    "picked_options",
     "quoted",
     "read_number",
     "read_quantity",
@@ -481,53 +477,3 @@ def strip_batch(answer: tuple, expected: tuple) -> tuple[tuple, bool]:
     if len(answer) == len(expected) + 1 and answer[0] in (None, 1):
         return answer[1:], True
     return answer, False
-
-
-# ------------------------------------------------------------------ options
-_OPTION_SEPARATORS = re.compile(r"[\s,;&+/]++")
-
-
-def option_label(option: object) -> str:
-    return str(option).strip().strip("().").strip().lower()
-
-
-def picked_options(answer: object, labels: Sequence[str] = ()) -> set[str] | None:
-    """The options a student picked: ``"b"``, ``"(b)"``, ``"a, c"``, ``"a and
-    c"``, ``"ac"`` (when every option is one letter), ``["a", "c"]``, a set or
-    an array of strings; None if the answer names no option."""
-    if isinstance(answer, str):
-        if too_long(answer):
-            return None
-        parts = [p for p in _OPTION_SEPARATORS.split(answer) if p.strip("().")]
-        picked = {option_label(p) for p in parts} - {"and"}
-    else:
-        items = _items(answer)
-        if not items or not all(isinstance(a, str) for a in items):
-            return None
-        picked = {option_label(a) for a in items}
-    letters = all(len(label) == 1 for label in labels) and labels
-    if letters:
-        spread = set()
-        for label in picked:
-            if label not in labels and label.isalpha() and set(label) <= set(labels):
-                spread |= set(label)  # "ad" for (a) and (d)
-            else:
-                spread.add(label)
-        picked = spread
-    return picked or None
-
-
-def _items(answer: object) -> list | None:
-    if isinstance(answer, (list, tuple, set, frozenset)):
-        return list(answer)
-    try:
-        if callable(getattr(answer, "tolist", None)):  # a NumPy array of str
-            items = answer.tolist()
-            return items if isinstance(items, list) else [items]
-    except Exception:  # a student's object whose methods raise
-        pass
-    return None
-
-
-def join_options(labels: Sequence[str]) -> str:
-    return ", ".join(f"({label})" for label in labels)

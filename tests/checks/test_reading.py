@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import checks
-from cnnbook.checks import reading
+from cnnbook.checks import choices, reading
 from cnnbook.checks.reading import Reading, read_number, read_text
 from tests.conftest import examples
 
@@ -229,7 +229,7 @@ def test_a_leading_batch_axis_is_recognised(answer, expected, stripped, batch):
     ],
 )
 def test_picked_options(answer, picked):
-    assert reading.picked_options(answer, ("a", "b", "c", "d")) == picked
+    assert choices.picked_options(answer, ("a", "b", "c", "d")) == picked
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ LONG = reading.MAX_TEXT + 1
         (read_text, "0" * 9 + "1", Reading(1, 1)),
         (read_number, "0" * 9 + "1", Reading(1, 1)),
         (reading.as_shape, "(1,)" + " " * 6, (1,)),
-        (lambda text: reading.picked_options(text, "ab"), "a" + " " * 9, {"a"}),
+        (lambda text: choices.picked_options(text, "ab"), "a" + " " * 9, {"a"}),
     ],
 )
 def test_a_string_over_the_cap_is_not_read(reader, text, read):
@@ -289,7 +289,7 @@ def _readers():
     yield read_text
     yield read_number
     yield reading.as_shape
-    yield lambda text: reading.picked_options(text, ("a", "b", "c"))
+    yield lambda text: choices.picked_options(text, ("a", "b", "c"))
     yield lambda text: reading.read_quantity(text, "MB")
 
 
