@@ -198,12 +198,18 @@ export function readQuantity(answer, unit, tables) {
 const SHAPE_TEXT = new RegExp(`^[${WS}(\\[]*\\d+([${WS}]*[,x\u00d7*][${WS}]*\\d+)*` +
   `[${WS}]*,?[${WS})\\]]*$`);
 
+/** checks.reading.MAX_SHAPE_DIGITS: a size with more digits is no size. */
+export const MAX_SHAPE_DIGITS = 18;
+
 /** checks.reading.as_shape for typed text: '(25, 38, 400)' or '25x38x400' as
- * an array of numbers, or null. */
+ * an array of numbers, or null (also when a size has more than
+ * MAX_SHAPE_DIGITS digits, as Python refuses it). */
 export function asShape(text) {
   text = asciiDigits(text);
   if (!SHAPE_TEXT.test(text)) return null;
-  return text.match(/\d+/g).map(Number);
+  const sizes = text.match(/\d+/g);
+  if (sizes.some((size) => size.length > MAX_SHAPE_DIGITS)) return null;
+  return sizes.map(Number);
 }
 
 // ------------------------------------------------------------ precision
