@@ -8,8 +8,8 @@ Numbers may be written as Python writes them (``1.2e6``), with thousands
 separators (``12,613,600``, ``903 400``), a decimal comma (``12,6``), in any
 script's digits (``١٢``, ``１２``), as a fraction (``7/8``) or a percentage
 (``87.5%``). A reading keeps how many significant digits were written, so a
-check can tell a rounded answer from a wrong one. ``cnnbook/widgets/live_check.js``
-reads typed answers the same way in the page (tests/widgets/test_parity.py).
+check can tell a rounded answer from a wrong one. ``cnnbook/widgets/answers.js``
+reads typed answers the same way in the page (tests/widgets/test_answers_js.py).
 
 Every reader takes time linear in the answer's length: no pattern has two
 quantifiers that can match the same characters (the patterns use possessive
@@ -239,7 +239,7 @@ QUOTED = 40
 
 def quoted(text: str) -> str:
     """A string as a message quotes it: its repr, cut to :data:`QUOTED`
-    characters (live_check.js quotes typed answers the same way)."""
+    characters (answers.js quotes typed answers the same way)."""
     return repr(text if len(text) <= QUOTED else text[: QUOTED - 3] + "...")
 
 
@@ -393,7 +393,7 @@ def parse_quantity(answer: object, unit: str = "MB") -> tuple[float, str, bool]:
 
 # ------------------------------------------------------------------ precision
 # Powers of ten are parsed, not computed, and scaling multiplies or divides by an
-# exact power: live_check.js repeats these steps and gets the same doubles.
+# exact power: answers.js repeats these steps and gets the same doubles.
 def _ten(power: int) -> float:
     return float(f"1e{power}")
 
