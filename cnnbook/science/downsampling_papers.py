@@ -52,6 +52,15 @@ ALL_CONV_C = {
 """Test error (%) on CIFAR-10 without data augmentation, Springenberg et al.
 2015, Table 3: one figure per network."""
 
+ALL_CONV_C_PARAMS_M = {
+    "Model C": 1.3,
+    "Strided-CNN-C": 1.3,
+    "ConvPool-CNN-C": 1.4,
+    "All-CNN-C": 1.4,
+}
+"""Parameters in millions as Springenberg et al. 2015, Table 3 prints them
+("≈ 1.3 M"): the chapter sets them beside the count of the layer lists."""
+
 RESNET50_TWEAKS = {
     "ResNet-50": 76.21,
     "ResNet-50-B": 76.66,

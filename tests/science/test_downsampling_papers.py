@@ -37,3 +37,15 @@ def test_published_figures_are_the_quoted_ones():
 def test_an_unknown_variant_is_named():
     with pytest.raises(ValueError, match="variant must be one of"):
         papers.all_conv_layers("All-CNN-D")
+
+
+def test_table_3s_printed_counts_against_the_layer_lists():
+    """Chapter 4 says the paper's Table 3 and the layer lists agree for the
+    networks with extra convolutions, and disagree by more than the paper's
+    rounding (to 0.1 M) for Model C and Strided-CNN-C."""
+    printed = papers.ALL_CONV_C_PARAMS_M
+    assert printed.keys() == papers.ALL_CONV_C.keys()
+    for variant in ("All-CNN-C", "ConvPool-CNN-C"):
+        assert round(params(variant) / 1e6, 1) == printed[variant]
+    for variant in ("Model C", "Strided-CNN-C"):
+        assert abs(params(variant) / 1e6 - printed[variant]) > 0.05
