@@ -62,3 +62,18 @@ def test_every_make_command_the_readme_names_has_a_rule():
     )
     assert {"book", "test", "outputs-check", "grade", "pdf"} <= named
     assert named - rules == set(), "README names make targets the Makefile lacks"
+
+
+def test_every_module_stays_under_500_lines():
+    """A module past 500 lines holds more than one responsibility: split it at
+    its seam (the rule of the developers' guide)."""
+    sources = sorted((REPO / "cnnbook").rglob("*.py")) + sorted(
+        (REPO / "cnnbook").rglob("*.js")
+    )
+    assert len(sources) > 100
+    long = {
+        str(path.relative_to(REPO)): lines
+        for path in sources
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) >= 500
+    }
+    assert long == {}
