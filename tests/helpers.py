@@ -151,3 +151,32 @@ def _add_coverage(dumped: bytes) -> None:
     ours = coverage.Coverage.current()
     if ours is not None:
         ours.get_data().update(child)
+
+
+def run_module_in_fork(module: str, stdin: str, folder: Path) -> tuple[int, str, str]:
+    """``python -m module`` with ``stdin``, as its own process would run it
+    but in a forked copy of this one (:func:`in_fork`, so that its lines
+    count): its exit code, stdout and stderr (kept in ``folder``)."""
+    import runpy
+
+    out, err, given = (folder / name for name in ("stdout", "stderr", "stdin"))
+    given.write_text(stdin)
+
+    def probe():
+        for fd, path in ((1, out), (2, err)):
+            with open(path, "w") as handle:
+                os.dup2(handle.fileno(), fd)
+        # as in a process of its own: line-buffered on fds 1 and 2
+        sys.stdout = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        sys.stdin = open(given)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # already imported
+            try:
+                runpy.run_module(module, run_name="__main__")
+            except SystemExit as exit:
+                return exit.code
+        return 0
+
+    code = in_fork(probe)
+    return code, out.read_text(), err.read_text()

@@ -5,10 +5,7 @@ rebuild, checks that raise, code answers relayed through the grader, and
 only, whatever the source's cells print."""
 
 import json
-import os
-import runpy
 import sys
-import warnings
 
 import nbformat
 import numpy as np
@@ -17,7 +14,7 @@ from cnnbook.grading.answers import decode
 from cnnbook.grading.capture import encode
 from cnnbook.grading.judge import CodeAnswer, Judge
 from tests.grading import grading_fixtures as fx
-from tests.helpers import in_fork
+from tests.helpers import run_module_in_fork
 
 Q1, LRN = "ch09.q1-check", "ch05.my_lrn"
 CODE = {"t": "code", "name": "my_lrn", "line": "def my_lrn(x, k, n, alpha, beta):"}
@@ -156,26 +153,9 @@ def test_run_as_a_module_the_judge_replies_on_stdout_and_cells_print_to_stderr(
         {"raised": "ZeroDivisionError", "message": "the student's code says no"},
     ]
     stdin = "".join(json.dumps(line) + "\n" for line in lines)
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
-
-    def probe():
-        for fd, path in ((1, out), (2, err)):
-            with open(path, "w") as handle:
-                os.dup2(handle.fileno(), fd)
-        # as in a process of its own: stderr line-buffered on fd 2
-        sys.stdout = sys.stderr = open(2, "w", buffering=1, closefd=False)
-        sys.stdin = open(tmp_path / "stdin", "w+")
-        sys.stdin.write(stdin)
-        sys.stdin.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # already imported
-            try:
-                runpy.run_module("cnnbook.grading.judge", run_name="__main__")
-            except SystemExit as exit:
-                return exit.code
-
-    assert in_fork(probe) == 0
-    replies = [json.loads(line) for line in out.read_text().splitlines()]
+    code, out, err = run_module_in_fork("cnnbook.grading.judge", stdin, tmp_path)
+    assert code == 0
+    replies = [json.loads(line) for line in out.splitlines()]
     assert len(replies) == 7
     assert replies[0] == {"ready": Q1}
     assert replies[3] == {"error": "nope: KeyError: 'nope'"}
@@ -190,5 +170,5 @@ def test_run_as_a_module_the_judge_replies_on_stdout_and_cells_print_to_stderr(
     assert verdict["verdict"]["status"] == "incorrect"
     raised = "raised ZeroDivisionError: the student's code says no"
     assert raised in verdict["verdict"]["message"]
-    assert "hello from the source" in err.read_text()
-    assert "hello" not in out.read_text()
+    assert "hello from the source" in err
+    assert "hello" not in out
