@@ -160,7 +160,9 @@ clean:
 # Line coverage of the packages that judge students (their tests only): each
 # must stay above 90%. Code that runs only inside a sandboxed process (the
 # sandbox's own set-up, a judge or code host started by the grader) is
-# measured where the tests also run it in-process. HTML in _build/coverage.
+# measured where the tests run it in-process, or in a forked copy of the test
+# process that sends its lines back (tests/helpers.py, in_fork). HTML in
+# _build/coverage.
 COVERED := checks grading term
 coverage: $(STAMP)
 	rm -f .coverage .coverage.*

@@ -1,8 +1,13 @@
-"""Small builders shared by tests: notebooks made in code, run in a subprocess."""
+"""Small builders shared by tests: notebooks made in code, run in a subprocess
+or in a forked copy of the test process."""
 
 import os
+import pickle
+import signal
 import subprocess
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -62,3 +67,116 @@ def full_isolation_or_skip(level: str, why: str) -> None:
     if os.environ.get(REQUIRE_ISOLATION) == "full":
         pytest.fail(f"{message} ({REQUIRE_ISOLATION}=full)")
     pytest.skip(message)
+
+
+def in_fork(probe: Callable[[], object], seconds: int = 60) -> object:
+    """``probe()``, run in a forked copy of this process, and what it returned
+    (anything pickle can carry), or its exception raised here as an
+    AssertionError. The child may change anything about itself (chroot, drop
+    its uid, set limits, replace fds): it ends with ``os._exit`` and never
+    returns into pytest, and ``seconds`` later an alarm kills it.
+
+    Under coverage the child measures itself with a coverage object that keeps
+    its data in memory (it may no longer see the data file, after a chroot),
+    sends the data with its result and this process adds it to its own: the
+    lines that run only in the child count."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 70
+        try:
+            os.close(reader)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(seconds)
+            measure = _measure_in_child()
+            try:
+                found = {"result": probe()}
+            except BaseException as err:  # reported to the parent
+                found = {"error": f"{type(err).__name__}: {err}"}
+            found["coverage"] = _measured_in_child(measure)
+            with os.fdopen(writer, "wb") as out:
+                out.write(pickle.dumps(found))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as received:
+        data = received.read()
+    _, wait_status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(wait_status)
+    assert code == 0 and data, f"the forked child ended with {code} and sent nothing"
+    found = pickle.loads(data)
+    if found["coverage"] is not None:
+        _add_coverage(found["coverage"])
+    if "error" in found:
+        raise AssertionError(f"in the forked child: {found['error']}")
+    return found["result"]
+
+
+def _measure_in_child():
+    import sqlite3.dump  # noqa: F401  (for dumps(), where the child may not see it)
+
+    import coverage
+
+    outer = coverage.Coverage.current()
+    if outer is None:
+        return None
+    outer.stop()  # this child's copy of the test run's coverage
+    inner = coverage.Coverage(
+        data_file=None,  # in memory
+        source=outer.get_option("run:source"),
+        branch=outer.get_option("run:branch"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "previously imported, not measured"
+        inner.start()
+    return inner
+
+
+def _measured_in_child(inner) -> bytes | None:
+    if inner is None:
+        return None
+    inner.stop()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return inner.get_data().dumps()
+
+
+def _add_coverage(dumped: bytes) -> None:
+    import coverage
+    from coverage.data import CoverageData
+
+    child = CoverageData(no_disk=True)
+    child.loads(dumped)
+    ours = coverage.Coverage.current()
+    if ours is not None:
+        ours.get_data().update(child)
+
+
+def run_module_in_fork(module: str, stdin: str, folder: Path) -> tuple[int, str, str]:
+    """``python -m module`` with ``stdin``, as its own process would run it
+    but in a forked copy of this one (:func:`in_fork`, so that its lines
+    count): its exit code, stdout and stderr (kept in ``folder``)."""
+    import runpy
+
+    out, err, given = (folder / name for name in ("stdout", "stderr", "stdin"))
+    given.write_text(stdin)
+
+    def probe():
+        for fd, path in ((1, out), (2, err)):
+            with open(path, "w") as handle:
+                os.dup2(handle.fileno(), fd)
+        # as in a process of its own: line-buffered on fds 1 and 2
+        sys.stdout = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        sys.stdin = open(given)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # already imported
+            try:
+                runpy.run_module(module, run_name="__main__")
+            except SystemExit as exit:
+                return exit.code
+        return 0
+
+    code = in_fork(probe)
+    return code, out.read_text(), err.read_text()

@@ -11,6 +11,7 @@ from cnnbook.grading.answers import decode, encode
 from cnnbook.grading.carry import CannotCarry, carry, needed_data
 from cnnbook.grading.host import serve
 from cnnbook.grading.judge import CodeAnswer
+from tests.helpers import run_module_in_fork
 
 CELLS = [
     "import numpy as np\nimport os, json\nfrom math import pi as PI\n%pwd\n",
@@ -163,3 +164,30 @@ def test_the_judge_stand_in_passes_only_data_and_raises_what_the_student_did():
     with pytest.raises(Exception, match="not data"):
         answer(object())
     assert answer.failure.startswith("the check passed an argument that is not data")
+
+
+def test_run_as_a_module_the_host_replies_on_stdout_and_the_student_prints_to_stderr(
+    tmp_path,
+):
+    """``python -m cnnbook.grading.host`` as the grader runs it: what the
+    student's code prints, even on descriptor 1, goes to stderr, never into
+    a reply."""
+    source = (
+        "import os\n\ndef f(x):\n    print('print from the student')\n"
+        "    os.write(1, b'write from the student\\n')\n    return x + 1"
+    )
+    calls = [_request(source), {"args": [encode(1)]}, {"args": [encode("a")]}]
+    stdin = "".join(json.dumps(line) + "\n" for line in calls)
+    code, out, err = run_module_in_fork("cnnbook.grading.host", stdin, tmp_path)
+    assert code == 0
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"hello": True},
+        {"ready": "function"},
+        {"value": encode(2)},
+        {
+            "raised": "TypeError",
+            "message": 'can only concatenate str (not "int") to str',
+        },
+    ]
+    printed = ["print from the student", "write from the student"]
+    assert err.splitlines()[:4] == printed * 2  # one of each per call
