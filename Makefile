@@ -171,8 +171,8 @@ coverage: $(STAMP)
 	    $(foreach p,$(COVERED),tests/$(p))
 	$(PY) -m coverage html -q -d _build/coverage
 	@for p in $(COVERED); do \
-	    echo "cnnbook/$$p:"; \
-	    $(PY) -m coverage report --include="cnnbook/$$p/*" --skip-covered \
+	    printf 'cnnbook/%-8s ' "$$p"; \
+	    $(PY) -m coverage report --include="cnnbook/$$p/*" \
 	        --fail-under=90 | tail -n 1 || exit 1; \
 	done
 
