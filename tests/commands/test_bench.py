@@ -38,7 +38,7 @@ def test_results_within_budget_pass():
             {"notebooks": {"book/a.ipynb": {"seconds": 1.0, "peak_rss_mb": 901.0}}},
             "book/a.ipynb: peak memory 901.0 MB > 900.0 MB",
         ),
-        ({"ratio_to_floor": 2.1}, "ratio_to_floor: 2.1 > 2.0"),
+        ({"ratio_to_floor": 2.3}, "ratio_to_floor: 2.3 > 2.2"),
         ({"book_rebuild_seconds": 6.0}, "book_rebuild_seconds: 6.0 > 5.0"),
         ({"analyze_150_layers_ms": 11.0}, "analyze_150_layers_ms: 11.0 > 10.0"),
         ({"grading_ratio_to_floor": 3.0}, "grading_ratio_to_floor: 3.0 > 2.5"),
