@@ -120,14 +120,18 @@ def test_outputs_cleared_check_cells_and_ids_kept():
 
 def test_a_solutions_only_cell_keeps_its_place_but_not_its_text():
     nb = make_notebook("x = 1", markdown="# Title")
-    nb.cells.append(new_markdown_cell("## What you practised\n\n- the answer is 42"))
+    answer = (
+        "the answer is forty-two"  # words: cell ids are random hex, "42" may be in one
+    )
+    nb.cells.append(new_markdown_cell(f"## What you practised\n\n- {answer}"))
     nb.cells[-1].metadata["cnnbook"] = {"solutions_only": True, "points": 1}
     nb.cells.append(new_markdown_cell("Kept."))
     nb.cells[-1].metadata["cnnbook"] = {"solutions_only": False}
     exercise, solution = split_notebook(nb, label="t.ipynb")
     assert [c.id for c in exercise.cells] == [c.id for c in solution.cells]
     assert exercise.cells[2].source == SOLUTIONS_ONLY_STUB
-    assert "42" in solution.cells[2].source and "42" not in nbformat.writes(exercise)
+    assert answer in solution.cells[2].source
+    assert answer not in nbformat.writes(exercise)
     assert exercise.cells[2].metadata["cnnbook"]["solutions_only"] is True
     assert exercise.cells[3].source == "Kept."
 
