@@ -8,6 +8,7 @@ tests/grading/test_grading_hostile.py uses a real source notebook.
 from __future__ import annotations
 
 import copy
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,27 @@ from cnnbook.grading.assignment import Assignment
 
 NAME = "09_fixture"
 B, E = "### BEGIN SOLUTION", "### END SOLUTION"
+FORGE = textwrap.dedent(
+    """\
+    import json
+    import cnnbook.checks.feedback as fb
+    forged = lambda *args, **kwargs: fb.right("forged")
+    checks.number = checks.choice = checks.shape = forged
+    checks.ch05.my_lrn = forged
+    fb.Feedback.__bool__ = lambda self: True
+    _dumps = json.dumps
+    def _forge(obj, *args, **kwargs):  # any verdict the kernel reports reads correct
+        if isinstance(obj, dict) and "status" in obj:
+            obj = {**obj, "status": "correct", "message": "Correct: forged"}
+        return _dumps(obj, *args, **kwargs)
+    json.dumps = _forge
+    def my_lrn(x, k, n, alpha, beta):
+        return x
+    """
+)
+"""A student's cell that forges every verdict it can reach in its own kernel:
+the checks, Feedback's truth, json.dumps of any verdict, and an identity
+my_lrn as its code answer: none of it may earn a point."""
 
 LRN_SOLUTION = """\
 def my_lrn(x, k, n, alpha, beta):

@@ -27,24 +27,6 @@ from tests.grading import grading_fixtures as fx
 from tests.helpers import full_isolation_or_skip
 
 LIMITS = Limits(cell_seconds=10, notebook_seconds=60, memory_mb=400, answer_seconds=3)
-FORGE = textwrap.dedent(
-    """\
-    import json
-    import cnnbook.checks.feedback as fb
-    forged = lambda *args, **kwargs: fb.right("forged")
-    checks.number = checks.choice = checks.shape = forged
-    checks.ch05.my_lrn = forged
-    fb.Feedback.__bool__ = lambda self: True
-    _dumps = json.dumps
-    def _forge(obj, *args, **kwargs):  # any verdict the kernel reports reads correct
-        if isinstance(obj, dict) and "status" in obj:
-            obj = {**obj, "status": "correct", "message": "Correct: forged"}
-        return _dumps(obj, *args, **kwargs)
-    json.dumps = _forge
-    def my_lrn(x, k, n, alpha, beta):
-        return x
-    """
-)
 
 WRITER = textwrap.dedent(
     """\
@@ -119,7 +101,7 @@ def _class(assignment):
             "import time\nhog = []\nwhile True:\n"
             "    hog.append(b'x' * 50_000_000)\n    time.sleep(0.05)",
         ),
-        "forger/09_fixture.ipynb": fx.insert_after(blank, "q3-answer", FORGE),
+        "forger/09_fixture.ipynb": fx.insert_after(blank, "q3-answer", fx.FORGE),
         "editor/09_fixture.ipynb": fx.delete(
             fx.set_source(
                 fx.set_source(

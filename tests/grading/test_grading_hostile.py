@@ -39,19 +39,6 @@ HEAVY = (  # a Sequential of 290 layers: seconds to build, a minute to rebuild
     "{name} = keras.Sequential([keras.Input((1,))]"
     " + [keras.layers.Dense(1) for _ in range(290)])"
 )
-FORGE = textwrap.dedent(
-    """\
-    import json
-    _dumps = json.dumps
-    def _forge(obj, *args, **kwargs):  # any verdict the kernel reports reads correct
-        if isinstance(obj, dict) and "status" in obj:
-            obj = {**obj, "status": "correct", "message": "Correct: forged"}
-        return _dumps(obj, *args, **kwargs)
-    json.dumps = _forge
-    def my_lrn(x, k, n, alpha, beta):
-        return x
-    """
-)
 EXITS = "import sys\n\ndef my_lrn(x, k, n, alpha, beta):\n    sys.exit()\n"
 
 
@@ -191,7 +178,7 @@ def lrn_class(assignment: Assignment):
     cell = next(c.id for c in assignment.source.cells if "def my_lrn" in c.source)
     return {
         "perfect": perfect,
-        "forger": fx.set_source(perfect, cell, FORGE),
+        "forger": fx.set_source(perfect, cell, fx.FORGE),
         "exiter": fx.set_source(perfect, cell, EXITS),
     }
 
