@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +23,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from cnnbook.referee.seed_stack import SeedStack, batch_order, increasing_budgets
+from cnnbook.referee.seed_stack import (
+    SeedStack,
+    batch_order,
+    checked_training,
+    increasing_budgets,
+)
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.science.seeds import Difference, Spread
 from cnnbook.science.shifted_digits import ShiftedDigits, canvas_size
@@ -91,15 +95,7 @@ class Trainer:
     def __init__(
         self, build: Callable, learning_rate: float = 0.01, batch_size: int = 64
     ):
-        if not callable(build):
-            raise ValueError(
-                f"build must be a function returning a model, got {build!r}"
-            )
-        if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
-            raise ValueError(
-                f"learning_rate must be a positive number, got {learning_rate!r}"
-            )
-        self.batch_size = positive_int("batch_size", batch_size)
+        self.batch_size = checked_training(build, learning_rate, batch_size)
         self._build = build
         with keras_float64():
             self.model = build()

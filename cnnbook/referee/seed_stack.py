@@ -33,7 +33,7 @@ import tensorflow as tf
 from cnnbook.runtime import keras_float64, perturb_weights, perturbed
 from cnnbook.validate import non_negative_int, positive_int
 
-__all__ = ["SeedStack", "batch_order", "increasing_budgets"]
+__all__ = ["SeedStack", "batch_order", "checked_training", "increasing_budgets"]
 
 _ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}  # Keras' defaults
 _ROUNDED = {k: float(np.float32(_ADAM[k])) for k in ("beta_1", "beta_2")}
@@ -65,6 +65,18 @@ def increasing_budgets(budgets) -> list[int]:
     if not budgets or budgets != sorted(set(budgets)):
         raise ValueError(f"budgets must be increasing image counts, got {budgets!r}")
     return budgets
+
+
+def checked_training(build: Callable, learning_rate, batch_size) -> int:
+    """The batch size, once ``build`` is a function and ``learning_rate`` a
+    positive number: what every trainer of the chapters' networks takes."""
+    if not callable(build):
+        raise ValueError(f"build must be a function returning a model, got {build!r}")
+    if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
+        raise ValueError(
+            f"learning_rate must be a positive number, got {learning_rate!r}"
+        )
+    return positive_int("batch_size", batch_size)
 
 
 @dataclass(frozen=True)
@@ -151,18 +163,10 @@ class SeedStack:
         learning_rate: float = 0.01,
         batch_size: int = 64,
     ):
-        if not callable(build):
-            raise ValueError(
-                f"build must be a function returning a model, got {build!r}"
-            )
-        if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
-            raise ValueError(
-                f"learning_rate must be a positive number, got {learning_rate!r}"
-            )
+        self.batch_size = checked_training(build, learning_rate, batch_size)
         self.seeds = tuple(non_negative_int("seeds", s) for s in seeds)
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be distinct seeds, at least one: {seeds!r}")
-        self.batch_size = positive_int("batch_size", batch_size)
         self.learning_rate = float(learning_rate)
         starts = []
         for seed in self.seeds:

@@ -140,3 +140,22 @@ def test_bad_arguments_name_themselves(data, dense_stack, call, message):
     x, y = data.train(10)
     with pytest.raises(ValueError, match=message):
         call(dense_stack, x, y)
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        ((None, 0.01, 64), "build must be a function"),
+        ((dm.small_cnn, 0, 64), "learning_rate must be a positive number"),
+        ((dm.small_cnn, "fast", 64), "learning_rate must be a positive number"),
+        ((dm.small_cnn, 0.01, 0), "batch_size"),
+    ],
+)
+def test_both_trainers_name_the_bad_argument(args, named):
+    """SeedStack and its referee, digit_models.Trainer, refuse the same inputs
+    with the same message, before building anything."""
+    build, learning_rate, batch_size = args
+    with pytest.raises(ValueError, match=named):
+        SeedStack(build, [0, 1], learning_rate, batch_size)
+    with pytest.raises(ValueError, match=named):
+        dm.Trainer(build, learning_rate, batch_size)
