@@ -33,6 +33,7 @@ __all__ = [
     "encode",
     "import_dotted",
     "names_expression",
+    "one_line",
     "read_reply",
     "short_text",
 ]
@@ -201,6 +202,12 @@ def short_text(data: dict | None) -> str:
             text = _SHOWN.repr(decode(data))
         except (ValueError, TypeError, OverflowError):
             text = ""
+    return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (runs of whitespace as one space), cut to
+    :data:`MAX_SHOWN` characters with "...": how grades.csv shows an answer."""
     text = " ".join(text.split())
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 

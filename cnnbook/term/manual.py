@@ -37,6 +37,7 @@ from pathlib import Path
 import nbformat
 
 from cnnbook.authoring.exercises import MODEL_ANSWER_STUB
+from cnnbook.grading.answers import one_line
 from cnnbook.grading.assignment import (
     ManualQuestion,
     manual_questions,
@@ -117,7 +118,7 @@ def manual_row(
         notebook=question.notebook,
         question=question.qid,
         max_points=question.points,
-        answer=" ".join(answer.split())[:197] + ("..." if len(answer) > 197 else ""),
+        answer=one_line(answer),
     )
     if not answer.strip():
         return Row(**common, status="graded", points=0, feedback="Not answered.")

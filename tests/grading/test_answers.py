@@ -17,6 +17,7 @@ from cnnbook.grading.answers import (
     decode,
     encode,
     names_expression,
+    one_line,
     read_reply,
     short_text,
 )
@@ -246,3 +247,15 @@ def test_a_reply_too_long_or_too_deep_is_unreadable_not_an_error():
     assert read_reply(_reply(repr(deepest))) == encode(_nested(MAX_DEPTH))
     too_deep = '{"t": "list", "v": ' + "[" * 500 + "]" * 500 + "}"
     assert json.loads(too_deep) and read_reply(_reply(repr(too_deep))) is None
+
+
+def test_an_answer_is_shown_on_one_line_and_cut_only_when_long():
+    """grades.csv and manual.csv show an answer this way: whitespace runs count
+    once before the length is judged."""
+    spaced = "pooling " + " " * 300 + "keeps the maximum"
+    assert one_line(spaced) == "pooling keeps the maximum"
+    assert one_line("a\n\tb") == "a b"
+    exact = "x" * MAX_SHOWN
+    assert one_line(exact) == exact
+    long = one_line("y" * (MAX_SHOWN + 1))
+    assert len(long) == MAX_SHOWN and long.endswith("...")
