@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from cnnbook.grading.processes import kill_processes, processes_of, resident_bytes
+from cnnbook.grading.processes import MemoryWatch, kill_processes
 from cnnbook.grading.sandbox import Sandbox, wrapped_command
 
 __all__ = ["Child", "ChildFailure"]
@@ -59,7 +59,7 @@ class Child:
         os.set_blocking(self._out, False)
         self._buffer = bytearray()
         self._searched = 0
-        self._memory_checked = 0.0
+        self._memory = MemoryWatch(POLL_SECONDS)
 
     # ------------------------------------------------------------------ talk
     def send(self, message: dict, deadline: float) -> None:
@@ -121,13 +121,8 @@ class Child:
                 raise self._stopped()
 
     def _check_memory(self) -> None:
-        now = time.monotonic()
-        if now - self._memory_checked < POLL_SECONDS:
-            return
-        self._memory_checked = now
-        used = resident_bytes(processes_of(self.sandbox.uid, self.process.pid))
         limit = self.sandbox.limits.memory_mb
-        if used > limit * 10**6:
+        if self._memory.over(self.sandbox.uid, self.process.pid, limit):
             self.kill()
             raise ChildFailure(
                 "memory", f"used more than its memory limit of {limit} MB"

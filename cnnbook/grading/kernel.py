@@ -28,11 +28,7 @@ import zmq
 from jupyter_client.session import Session
 from zmq.utils.monitor import recv_monitor_message
 
-from cnnbook.grading.processes import (
-    kill_processes,
-    processes_of,
-    resident_bytes,
-)
+from cnnbook.grading.processes import MemoryWatch, kill_processes
 from cnnbook.grading.sandbox import (
     KERNEL_DIR,
     Sandbox,
@@ -99,7 +95,7 @@ class StudentKernel:
         self.deadline = deadline  # time.monotonic() by which the notebook ends
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
-        self._memory_checked = 0.0
+        self._memory = MemoryWatch(MEMORY_POLL_SECONDS)
         # One context for every kernel of the grader, never terminated: its
         # sockets are closed one by one (a terminating context waits for all).
         self._context = zmq.Context.instance()
@@ -353,13 +349,8 @@ class StudentKernel:
         )
 
     def _check_memory(self) -> None:
-        now = time.monotonic()
-        if now - self._memory_checked < MEMORY_POLL_SECONDS:
-            return
-        self._memory_checked = now
-        used = resident_bytes(processes_of(self.sandbox.uid, self.process.pid))
-        limit = self.sandbox.limits.memory_mb * 10**6
-        if used > limit:
+        limit = self.sandbox.limits.memory_mb
+        if self._memory.over(self.sandbox.uid, self.process.pid, limit):
             self.kill()
             raise KernelFailure(
                 "memory",

@@ -5,7 +5,7 @@ replaces with the kernel; this module is what the grader, outside, needs
 around it: leasing a uid no other job holds (:class:`UidLease`), finding which
 isolation works on this machine (:func:`probe_isolation`), and listing,
 measuring and killing every process of a job (:func:`processes_of`,
-:func:`resident_bytes`, :func:`kill_processes`).
+:func:`resident_bytes`, :class:`MemoryWatch`, :func:`kill_processes`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from cnnbook.grading.sandbox import (
 )
 
 __all__ = [
+    "MemoryWatch",
     "UidLease",
     "kill_processes",
     "probe_isolation",
@@ -150,6 +151,23 @@ def resident_bytes(processes: list) -> int:
         except psutil.Error:
             pass
     return total
+
+
+class MemoryWatch:
+    """Whether a job's processes hold more than its memory limit, sampled at
+    most every ``interval`` seconds: a poll loop may ask on every turn, the
+    process table is read four times a second."""
+
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self._sampled = 0.0
+
+    def over(self, uid: int | None, root_pid: int, limit_mb: float) -> bool:
+        now = time.monotonic()
+        if now - self._sampled < self.interval:
+            return False
+        self._sampled = now
+        return resident_bytes(processes_of(uid, root_pid)) > limit_mb * 10**6
 
 
 def kill_processes(uid: int | None, root_pid: int | None, rounds: int = 5) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from cnnbook.grading import processes
 from cnnbook.grading.jobs import GradeOptions, Jobs
-from cnnbook.grading.processes import UidLease, probe_isolation
+from cnnbook.grading.processes import MemoryWatch, UidLease, probe_isolation
 from cnnbook.grading.sandbox import LOCK_DIR
 from tests.conftest import REPO
 from tests.helpers import in_fork
@@ -132,3 +132,16 @@ def test_under_limits_a_job_runs_as_its_uid_only_if_that_uid_can_run_python(
         assert closed_text.endswith("; WARNING: the kernels run as root")
     else:
         assert open_uid is None and closed_uid is None
+
+
+def test_a_memory_watch_samples_the_tree_at_most_once_per_interval():
+    """The kernel's and the judge's poll loops ask on every turn; the watch
+    reads the process table only when its interval has passed."""
+    this = os.getpid()
+    watch = MemoryWatch(interval=3600)
+    assert watch.over(None, this, limit_mb=0)  # this process holds more than 0 MB
+    assert not watch.over(None, this, limit_mb=0)  # within the interval: no sample
+    every_time = MemoryWatch(interval=0)
+    assert every_time.over(None, this, limit_mb=0)
+    assert every_time.over(None, this, limit_mb=0)
+    assert not every_time.over(None, this, limit_mb=10**9)
