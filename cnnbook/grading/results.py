@@ -22,8 +22,10 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
+from typing import TextIO
 
 __all__ = [
     "CSV_FIELDS",
@@ -33,6 +35,7 @@ __all__ = [
     "read_rows",
     "skipped",
     "superseded",
+    "write_csv_atomically",
     "write_rows",
 ]
 
@@ -92,18 +95,27 @@ def _cell(value: object) -> object:
 
 
 def write_rows(rows: list[Row], path: Path | str) -> None:
-    """Write ``rows`` to ``path`` atomically (a new file renamed into place,
-    so whatever stands at ``path``, even a link, is replaced, not followed)."""
-    path = Path(path)
+    """Write ``rows`` to ``path`` as grades.csv, atomically."""
+
+    def fill(out: TextIO) -> None:
+        writer = csv.writer(out)
+        writer.writerow(CSV_FIELDS)
+        for row in rows:
+            writer.writerow([_cell(value) for value in astuple(row)])
+
+    write_csv_atomically(Path(path), fill)
+
+
+def write_csv_atomically(path: Path, fill: Callable[[TextIO], None]) -> None:
+    """Write a CSV file that ``fill`` writes into a new file renamed into
+    place: a reader never sees half a file, and whatever stands at ``path``,
+    even a link, is replaced, not followed. Every CSV of a class uses it."""
     handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=".grades-", suffix=".csv"
+        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
     )
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(CSV_FIELDS)
-            for row in rows:
-                writer.writerow([_cell(value) for value in astuple(row)])
+            fill(out)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

@@ -20,10 +20,9 @@ that assignment. Missing work is left empty, which Canvas leaves ungraded.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
+from cnnbook.grading.results import write_csv_atomically
 from cnnbook.term.build import Term, points_text
 
 __all__ = ["CANVAS_FIELDS", "canvas_table", "gradebook_table", "write_table"]
@@ -69,9 +68,5 @@ def canvas_table(term: Term) -> list[list[str]]:
 
 
 def write_table(table: list[list[str]], path: Path) -> None:
-    """Write a CSV atomically (a new file renamed into place)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(table)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
+    """Write a table as a CSV file, atomically."""
+    write_csv_atomically(path, lambda out: csv.writer(out).writerows(table))

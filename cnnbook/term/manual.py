@@ -29,10 +29,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import nbformat
 
@@ -42,7 +41,7 @@ from cnnbook.grading.assignment import (
     ManualQuestion,
     manual_questions,
 )
-from cnnbook.grading.results import Row
+from cnnbook.grading.results import Row, write_csv_atomically
 
 __all__ = [
     "MANUAL_FIELDS",
@@ -132,14 +131,13 @@ def manual_row(
 # ------------------------------------------------------------------- manual.csv
 def write_manual(records: list[dict], path: Path) -> None:
     """Write manual.csv atomically; ``records`` have :data:`MANUAL_FIELDS`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".manual-")
-    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+
+    def fill(out: TextIO) -> None:
         writer = csv.DictWriter(out, MANUAL_FIELDS)
         writer.writeheader()
-        for record in records:
-            writer.writerow(record)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
+        writer.writerows(records)
+
+    write_csv_atomically(path, fill)
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:

@@ -14,6 +14,7 @@ from cnnbook.grading.results import (
     read_rows,
     skipped,
     superseded,
+    write_csv_atomically,
     write_rows,
 )
 
@@ -63,6 +64,24 @@ def test_writing_replaces_a_link_instead_of_following_it(tmp_path):
     write_rows(ROWS[:1], tmp_path / "grades.csv")
     assert not target.exists() and not (tmp_path / "grades.csv").is_symlink()
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
+    """grades.csv, gradebook.csv, canvas.csv and manual.csv are all written this
+    way: a reader sees the old file or the new one, never half of one."""
+    path = tmp_path / "gradebook.csv"
+    path.write_text("old\n")
+
+    def fails(out):
+        out.write("half,")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_csv_atomically(path, fails)
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]
+    write_csv_atomically(path, lambda out: out.write("new\n"))
+    assert path.read_text() == "new\n" and oct(path.stat().st_mode & 0o777) == "0o644"
 
 
 @pytest.mark.parametrize(
